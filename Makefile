@@ -1,0 +1,78 @@
+# tinkr — build, test and bench.  `make help` lists the targets.
+#
+# bin/tinkr          the CLI: C runtime + embedded lua/ and queries/
+# build/lib/tinkr/core.so   the same C primitives as a plain Lua module
+# *-asan variants    built with AddressSanitizer + UBSan for the specs
+
+CC       ?= cc
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Werror
+LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
+LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
+CPPFLAGS += $(LUA_CFLAGS) -Isrc -Isrc/cli -D_GNU_SOURCE
+CFLAGS   += -std=c11 $(OPT) $(WARN)
+LDLIBS   := $(LUA_LIBS) -lcurl -lm
+APP_LIBS := -l:liblua5.4-cjson.a -lreadline
+ASAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# The primitives (tinkr.core) are src/*.c; the CLI, REPL and runtime are src/cli/.
+APP_SRC  := $(wildcard src/cli/*.c)
+CORE_SRC := $(wildcard src/*.c)
+HEADERS  := $(wildcard src/*.h src/cli/*.h)
+EMBED_IN := $(shell find lua queries -type f \( -name '*.lua' -o -name '*.md' \) 2>/dev/null | sort)
+
+.PHONY: all test spec spec-asan asan deps stack-up stack-down demo bench clean help rock
+
+all: bin/tinkr build/lib/tinkr/core.so
+
+build/gen/embedded.c: tools/embed.lua $(EMBED_IN)
+	@mkdir -p $(@D)
+	lua5.4 tools/embed.lua $@ $(EMBED_IN)
+
+bin/tinkr: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(APP_LIBS) $(LDLIBS)
+
+build/lib/tinkr/core.so: $(CORE_SRC) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $(CORE_SRC) -lcurl -lm
+
+asan: bin/tinkr-asan build/asan/tinkr/core.so
+
+bin/tinkr-asan: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(ASAN) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(APP_LIBS) $(LDLIBS)
+
+build/asan/tinkr/core.so: $(CORE_SRC) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(ASAN) -fPIC -shared -o $@ $(CORE_SRC) -lcurl -lm
+
+# Installs Debian packages the project needs (idempotent; needs root or sudo).
+deps:
+	scripts/install-deps
+
+# The README's test command: install, build, run every spec plain and under ASan.
+test: deps
+	$(MAKE) all asan
+	scripts/run-specs
+
+spec: all
+	scripts/run-specs plain
+
+spec-asan: all asan
+	scripts/run-specs asan
+
+stack-up:
+	scripts/stack up
+
+stack-down:
+	scripts/stack down
+
+clean:
+	rm -rf build bin
+
+help:
+	@echo "make            build bin/tinkr and build/lib/tinkr/core.so"
+	@echo "make test       install deps, build, run all specs (plain + ASan/UBSan)"
+	@echo "make demo       start the local stack and run the investigation demo"
+	@echo "make bench      benchmarks with side-by-side ratios"

@@ -1,0 +1,164 @@
+/* tinkr: the command line.  main() only creates the state and runs
+ * protected_main(); everything that can raise happens under runtime_call. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <lauxlib.h>
+#include "runtime.h"
+#include "repl.h"
+#include "modules.h"
+
+#define EXIT_SCRIPT_ERROR 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: tinkr [script.lua [args...]]   run a Lua script (arg holds args)\n"
+    "       tinkr -e CODE [args...]        run CODE\n"
+    "       tinkr - [args...]              read the script from standard input\n"
+    "       tinkr                          the REPL (on a terminal)\n"
+    "       tinkr COMMAND [options]        logs, traces, trace, metrics, profiles\n"
+    "                                      (tinkr COMMAND --help for each)\n"
+    "       tinkr --help | --version\n"
+    "\n"
+    "Environment: TINKR_BACKEND (otel), OTEL_OPENSEARCH_URL, OTEL_PROMETHEUS_URL,\n"
+    "OTEL_OPENSEARCH_API_KEY, OTEL_LOG_INDEX, OTEL_TRACE_INDEX, TINKR_PATH\n"
+    "(directories searched before the built-in lua/ and queries/).\n";
+
+static const char *const commands[] = { "logs", "traces", "trace", "metrics", "profiles", NULL };
+
+static int is_command(const char *s)
+{
+    for (int i = 0; commands[i]; i++)
+        if (strcmp(s, commands[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* arg[0] = script name, arg[1..] = its arguments, arg[-1] = "tinkr". */
+static void set_arg_table(lua_State *L, char **argv, int argc, int script_index)
+{
+    lua_createtable(L, argc - script_index, script_index + 1);
+    for (int i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - script_index);
+    }
+    lua_setglobal(L, "arg");
+}
+
+/* Pushes arg[1..] as call arguments, so a chunk also sees them as `...`. */
+static int push_script_args(lua_State *L, char **argv, int argc, int first)
+{
+    luaL_checkstack(L, argc - first + 1, "too many arguments");
+    for (int i = first; i < argc; i++)
+        lua_pushstring(L, argv[i]);
+    return argc - first;
+}
+
+/* Runs the chunk that load_status says was loaded (or reports why it was
+ * not); returns the exit status. */
+static int run_loaded(lua_State *L, int load_status, char **argv, int argc, int first_arg)
+{
+    if (load_status != LUA_OK) {
+        runtime_report(L, load_status);
+        return EXIT_SCRIPT_ERROR;
+    }
+    int n = push_script_args(L, argv, argc, first_arg);
+    return runtime_report(L, runtime_call(L, n, 0)) == LUA_OK ? 0 : EXIT_SCRIPT_ERROR;
+}
+
+/* tinkr COMMAND ...: the commands are Lua (lua/tinkr/cli.lua) and return
+ * their exit status. */
+static int run_command(lua_State *L, char **argv, int argc)
+{
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "tinkr.cli");
+    if (runtime_report(L, runtime_call(L, 1, 1)) != LUA_OK)
+        return EXIT_SCRIPT_ERROR;
+    lua_getfield(L, -1, "main");
+    lua_createtable(L, argc - 1, 0);
+    for (int i = 1; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i);
+    }
+    if (runtime_report(L, runtime_call(L, 1, 1)) != LUA_OK)
+        return EXIT_SCRIPT_ERROR;
+    int isnum = 0;
+    lua_Integer status = lua_tointegerx(L, -1, &isnum);
+    return isnum ? (int)status : 0;
+}
+
+static int usage_error(const char *fmt, const char *what)
+{
+    fputs("tinkr: ", stderr);
+    fprintf(stderr, fmt, what);
+    fputs("\nRun 'tinkr --help' for usage.\n", stderr);
+    return EXIT_USAGE;
+}
+
+static int dispatch(lua_State *L, int argc, char **argv)
+{
+    if (argc < 2) {
+        if (isatty(0))
+            return repl_run(L);
+        set_arg_table(L, argv, argc, 0);
+        return run_loaded(L, luaL_loadfilex(L, NULL, "t"), argv, argc, 1);
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(first, "--version") == 0 || strcmp(first, "-v") == 0) {
+        printf("tinkr %s (%s)\n", TINKR_VERSION, LUA_RELEASE);
+        return 0;
+    }
+    if (strcmp(first, "-e") == 0) {
+        if (argc < 3)
+            return usage_error("%s needs an argument: tinkr -e 'print(1)'", "-e");
+        set_arg_table(L, argv, argc, 2);   /* arg[0] = CODE, arg[1] = first arg */
+        int status = luaL_loadbufferx(L, argv[2], strlen(argv[2]), "=(command line)", "t");
+        return run_loaded(L, status, argv, argc, 3);
+    }
+    if (strcmp(first, "-") == 0) {
+        set_arg_table(L, argv, argc, 1);
+        return run_loaded(L, luaL_loadfilex(L, NULL, "t"), argv, argc, 2);
+    }
+    if (first[0] == '-')
+        return usage_error("unknown option '%s'", first);
+    if (is_command(first))
+        return run_command(L, argv, argc);
+    if (access(first, R_OK) != 0)
+        return usage_error("cannot open script '%s' (no such file, or not readable)", first);
+    set_arg_table(L, argv, argc, 1);
+    return run_loaded(L, luaL_loadfilex(L, first, "t"), argv, argc, 2);
+}
+
+/* Runs under lua_pcall so that even errors while dispatching are reported. */
+static int protected_main(lua_State *L)
+{
+    int argc = (int)lua_tointeger(L, 1);
+    char **argv = (char **)lua_touserdata(L, 2);
+    lua_settop(L, 0);
+    lua_pushinteger(L, dispatch(L, argc, argv));
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    lua_State *L = runtime_open();
+    if (!L) {
+        fputs("tinkr: cannot create the Lua state (out of memory?)\n", stderr);
+        return EXIT_SCRIPT_ERROR;
+    }
+    lua_pushcfunction(L, protected_main);
+    lua_pushinteger(L, argc);
+    lua_pushlightuserdata(L, argv);
+    int status = lua_pcall(L, 2, 1, 0);
+    int code = EXIT_SCRIPT_ERROR;
+    if (status == LUA_OK)
+        code = (int)lua_tointeger(L, -1);
+    else
+        runtime_report(L, status);
+    lua_close(L);
+    return code;
+}

@@ -1,0 +1,196 @@
+/* The REPL.  Follows lua.c's shape: try "return <line>" first, keep reading
+ * while the chunk is incomplete (the error ends in <eof>), print results
+ * through lua/tinkr/pretty.lua, report errors and go on.
+ *
+ * Ctrl-C at the prompt clears the line; during a call it interrupts (see
+ * runtime.c).  History lives in $XDG_STATE_HOME/tinkr/history. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <readline/readline.h>
+#include <readline/history.h>
+#include <lauxlib.h>
+#include "repl.h"
+#include "runtime.h"
+#include "modules.h"
+
+#define PROMPT "tinkr> "
+#define PROMPT_MORE "  ...> "
+#define HISTORY_LINES 1000
+
+static volatile sig_atomic_t prompt_interrupted;
+
+static void on_prompt_sigint(int sig)
+{
+    (void)sig;
+    prompt_interrupted = 1;
+}
+
+/* Called by readline while it waits for input and a signal arrived. */
+static int abandon_line_on_interrupt(void)
+{
+    if (prompt_interrupted) {
+        rl_replace_line("", 0);
+        rl_done = 1;
+    }
+    return 0;
+}
+
+/* mkdir -p for the history directory; failures only cost the history. */
+static void make_dirs(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(path, 0700);
+            *p = '/';
+        }
+    }
+    mkdir(path, 0700);
+}
+
+static void history_path(char *buf, size_t size)
+{
+    const char *state = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    char dir[4096];
+    if (state && *state)
+        snprintf(dir, sizeof dir, "%s/tinkr", state);
+    else if (home && *home)
+        snprintf(dir, sizeof dir, "%s/.local/state/tinkr", home);
+    else {
+        buf[0] = '\0';
+        return;
+    }
+    make_dirs(dir);
+    snprintf(buf, size, "%s/history", dir);
+}
+
+/* Reads one line; NULL at end of input.  Returns "" after Ctrl-C. */
+static char *read_line(const char *prompt)
+{
+    prompt_interrupted = 0;
+    void (*previous)(int) = signal(SIGINT, on_prompt_sigint);
+    char *line = readline(prompt);
+    signal(SIGINT, previous);
+    if (prompt_interrupted && line) {
+        free(line);
+        line = strdup("");
+        fputc('\n', stdout);
+    }
+    return line;
+}
+
+static int is_incomplete(lua_State *L, int status)
+{
+    if (status != LUA_ERRSYNTAX)
+        return 0;
+    size_t len;
+    const char *msg = lua_tolstring(L, -1, &len);
+    const char eof_mark[] = "<eof>";
+    return len >= sizeof eof_mark - 1 && strcmp(msg + len - (sizeof eof_mark - 1), eof_mark) == 0;
+}
+
+/* Compiles "return <code>" if that is an expression, else <code> itself.
+ * Leaves the function (or the error) on the stack. */
+static int compile(lua_State *L, const char *code)
+{
+    const char *with_return = lua_pushfstring(L, "return %s;", code);
+    int status = luaL_loadbufferx(L, with_return, strlen(with_return), "=stdin", "t");
+    lua_remove(L, -2);
+    if (status == LUA_OK)
+        return status;
+    lua_pop(L, 1);
+    return luaL_loadbufferx(L, code, strlen(code), "=stdin", "t");
+}
+
+/* Prints the values left by a call through tinkr.pretty. */
+static void print_results(lua_State *L, int base)
+{
+    int n = lua_gettop(L) - base;
+    if (n == 0)
+        return;
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "tinkr.pretty");
+    if (runtime_report(L, runtime_call(L, 1, 1)) != LUA_OK) {
+        lua_settop(L, base);
+        return;
+    }
+    lua_getfield(L, -1, "print_values");
+    lua_remove(L, -2);
+    lua_insert(L, base + 1);
+    runtime_report(L, runtime_call(L, n, 0));
+    lua_settop(L, base);
+}
+
+static void add_history_line(const char *chunk, const char *hist_file)
+{
+    if (chunk[0] == '\0')
+        return;
+    HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+    if (last && strcmp(last->line, chunk) == 0)
+        return;
+    add_history(chunk);
+    if (hist_file[0])
+        append_history(1, hist_file);
+}
+
+int repl_run(lua_State *L)
+{
+    char hist_file[4200];
+    history_path(hist_file, sizeof hist_file);
+    if (hist_file[0]) {
+        errno = 0;
+        read_history(hist_file);
+        stifle_history(HISTORY_LINES);
+    }
+    rl_signal_event_hook = abandon_line_on_interrupt;
+    printf("tinkr %s (%s) — Ctrl-D exits, `tinkr` is loaded on first use\n", TINKR_VERSION, LUA_RELEASE);
+
+    for (;;) {
+        char *line = read_line(PROMPT);
+        if (!line)
+            break;
+        lua_pushstring(L, line);            /* the chunk text so far */
+        free(line);
+        int status;
+        for (;;) {
+            status = compile(L, lua_tostring(L, -1));
+            if (!is_incomplete(L, status))
+                break;
+            lua_pop(L, 1);                  /* the <eof> message */
+            char *more = read_line(PROMPT_MORE);
+            if (!more || prompt_interrupted) {
+                free(more);
+                status = -1;                /* abandoned */
+                break;
+            }
+            lua_pushfstring(L, "%s\n%s", lua_tostring(L, -1), more);
+            lua_remove(L, -2);
+            free(more);
+        }
+        if (status == -1) {
+            lua_pop(L, 1);
+            continue;
+        }
+        add_history_line(lua_tostring(L, -2), hist_file);
+        lua_remove(L, -2);                  /* drop the text, keep function/error */
+        if (status != LUA_OK) {
+            runtime_report(L, status);
+            continue;
+        }
+        int base = lua_gettop(L) - 1;
+        status = runtime_call(L, 0, LUA_MULTRET);
+        if (status != LUA_OK) {
+            runtime_report(L, status);
+            lua_settop(L, base);
+            continue;
+        }
+        print_results(L, base);
+    }
+    fputc('\n', stdout);
+    return 0;
+}

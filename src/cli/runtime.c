@@ -1,0 +1,124 @@
+/* The embedding runtime: state creation and the one protected-call path.
+ *
+ * Ctrl-C follows lua.c: the signal handler only arms a count hook (and the
+ * flag that aborts HTTP transfers); the hook raises the error inside Lua, so
+ * nothing unsafe happens in the handler itself. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <lua-cjson.h>
+#include "runtime.h"
+#include "loader.h"
+#include "modules.h"
+#include "interrupt.h"
+
+/* lua-cjson.h from Debian declares only luaopen_cjson; the library has both. */
+int luaopen_cjson_safe(lua_State *L);
+
+/* The state a SIGINT should interrupt.  A signal handler has no other way
+ * to reach it; it is only read there. */
+static lua_State *volatile interrupt_target;
+
+static void interrupt_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    luaL_error(L, "interrupted");
+}
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    tinkr_interrupt_set();
+    lua_State *L = interrupt_target;
+    if (L)
+        lua_sethook(L, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+void runtime_clear_interrupt(lua_State *L)
+{
+    lua_sethook(L, NULL, 0, 0);
+    tinkr_interrupt_clear();
+}
+
+/* Message handler: adds a traceback to string errors; leaves error tables
+ * (the {code=, message=} kind) alone unless they have no __tostring. */
+static int message_handler(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            msg = lua_tostring(L, -1);
+        else
+            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+int runtime_call(lua_State *L, int narg, int nresults)
+{
+    int base = lua_gettop(L) - narg;
+    lua_pushcfunction(L, message_handler);
+    lua_insert(L, base);
+    runtime_clear_interrupt(L);
+    interrupt_target = L;
+    void (*previous)(int) = signal(SIGINT, on_sigint);
+    int status = lua_pcall(L, narg, nresults, base);
+    signal(SIGINT, previous);
+    interrupt_target = NULL;
+    lua_remove(L, base);
+    return status;
+}
+
+int runtime_report(lua_State *L, int status)
+{
+    if (status != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        fprintf(stderr, "tinkr: %s\n", msg ? msg : "(error object is not a string)");
+        fflush(stderr);
+        lua_pop(L, 1);
+    }
+    return status;
+}
+
+/* Makes the global `tinkr` appear on first use, so scripts and the REPL
+ * have it without paying for loading it when they don't. */
+static const char lazy_global[] =
+    "local G = _G\n"
+    "setmetatable(G, { __index = function(t, k)\n"
+    "  if k == 'tinkr' then local m = require 'tinkr'; rawset(t, k, m); return m end\n"
+    "end })\n";
+
+static int open_all(lua_State *L)
+{
+    luaL_openlibs(L);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, luaopen_tinkr_core);
+    lua_setfield(L, -2, "tinkr.core");
+    lua_pushcfunction(L, luaopen_cjson);
+    lua_setfield(L, -2, "cjson");
+    lua_pushcfunction(L, luaopen_cjson_safe);
+    lua_setfield(L, -2, "cjson.safe");
+    lua_pop(L, 1);
+    loader_install(L);
+    if (luaL_loadbufferx(L, lazy_global, sizeof lazy_global - 1, "=tinkr", "t") != LUA_OK)
+        return lua_error(L);
+    lua_call(L, 0, 0);
+    return 0;
+}
+
+lua_State *runtime_open(void)
+{
+    lua_State *L = luaL_newstate();
+    if (!L)
+        return NULL;
+    lua_pushcfunction(L, open_all);
+    if (runtime_report(L, runtime_call(L, 0, 0)) != LUA_OK) {
+        lua_close(L);
+        return NULL;
+    }
+    return L;
+}

@@ -1,0 +1,24 @@
+/* The embedding runtime: one lua_State set up with tinkr's modules, and the
+ * single protected-call path every C->Lua call in the CLI goes through. */
+#ifndef TINKR_RUNTIME_H
+#define TINKR_RUNTIME_H
+
+#include <lua.h>
+
+/* A state with the standard libraries, tinkr.core, cjson, the embedded
+ * lua/ + queries/ files and the user's override directories. NULL if out of
+ * memory. */
+lua_State *runtime_open(void);
+
+/* Calls the function below the narg arguments on the stack with a traceback
+ * handler; Ctrl-C during the call raises "interrupted". Returns a lua status. */
+int runtime_call(lua_State *L, int narg, int nresults);
+
+/* Prints the error on top of the stack (if status is not LUA_OK) to stderr
+ * and pops it.  Returns status. */
+int runtime_report(lua_State *L, int status);
+
+/* Clears a pending Ctrl-C (hook and flag), e.g. after the REPL prompt. */
+void runtime_clear_interrupt(lua_State *L);
+
+#endif
