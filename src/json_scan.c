@@ -3,6 +3,7 @@
 
 #include <locale.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,13 +84,24 @@ size_t json_utf8_valid_prefix(const char *str, size_t len)
   return (size_t)(p - (const unsigned char *)str);
 }
 
-/* Nonzero when one of 8 bytes is '"', '\\', a control character or
- * >= 0x80.  False positives only cost speed; there are no false negatives. */
-static inline int needs_attention(uint64_t v)
+/* Flags (high bit per byte) the bytes of v that need a closer look: '"',
+ * '\\', control characters and bytes >= 0x80.  Borrows only travel towards
+ * higher bytes, so the lowest flag is exact (later ones may be spurious). */
+static inline unsigned first_flagged_byte(uint64_t hit)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return (unsigned)__builtin_ctzll(hit) >> 3;
+#else
+  (void)hit;   /* the exact-lowest argument needs little-endian loads */
+  return 0;
+#endif
+}
+
+static inline uint64_t special_bytes(uint64_t v)
 {
   const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
   uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
-  return (((q - ones) & ~q) | ((b - ones) & ~b) | (v - ones * 0x20) | v) & highs ? 1 : 0;
+  return (((q - ones) & ~q) | ((b - ones) & ~b) | (v - ones * 0x20) | v) & highs;
 }
 
 /* s->p is at the opening quote.  Validates the string and hands out the
@@ -99,10 +111,14 @@ static int scan_string(json_scanner *s, json_token *t)
   const unsigned char *p = s->p + 1, *e = s->end, *begin = p;
   int escaped = 0;
   for (;;) {
-    while (e - p >= 8) {
-      uint64_t v;
+    while (e - p >= 8) {       /* 8 plain bytes at a time */
+      uint64_t v, hit;
       memcpy(&v, p, 8);
-      if (needs_attention(v)) break;
+      hit = special_bytes(v);
+      if (hit) {
+        p += first_flagged_byte(hit);
+        break;
+      }
       p += 8;
     }
     if (p >= e) return fail(s, p, "unterminated string");
@@ -225,6 +241,27 @@ void json_number_value(const char *lit, size_t len, json_token *t)
   if (!ok) t->d = NAN;
 }
 
+size_t json_format_double(double d, char *buf)
+{
+  char point = localeconv()->decimal_point[0];
+  int n = 0;
+  for (int prec = 15; prec <= 17; prec++) {
+    n = snprintf(buf, 32, "%.*g", prec, d);
+    if (point != '.') {
+      char *pt = memchr(buf, point, (size_t)n);
+      if (pt) *pt = '.';
+    }
+    int ok;
+    if (parse_double(buf, (size_t)n, &ok) == d) break;
+  }
+  if (!memchr(buf, '.', (size_t)n) && !memchr(buf, 'e', (size_t)n)) {
+    buf[n++] = '.';
+    buf[n++] = '0';
+    buf[n] = '\0';
+  }
+  return (size_t)n;
+}
+
 static int scan_literal(json_scanner *s, json_token *t)
 {
   static const char *const words[] = { "null", "false", "true" };
@@ -233,9 +270,9 @@ static int scan_literal(json_scanner *s, json_token *t)
   size_t n = strlen(words[w]), have = (size_t)(s->end - s->p);
   if (have < n) {
     if (memcmp(s->p, words[w], have) == 0) return fail(s, s->end, "unexpected end of input");
-    return fail(s, s->p, "invalid literal");
+    return fail(s, s->p, "invalid literal (true, false or null expected)");
   }
-  if (memcmp(s->p, words[w], n) != 0) return fail(s, s->p, "invalid literal");
+  if (memcmp(s->p, words[w], n) != 0) return fail(s, s->p, "invalid literal (true, false or null expected)");
   s->p += n;
   t->type = types[w];
   return 0;
@@ -357,12 +394,12 @@ int json_array_next(json_scanner *s, size_t *count)
 }
 
 /* Iterative, so depth costs one byte per level of a local stack, never a
- * C stack frame. */
-int json_skip(json_scanner *s)
+ * C stack frame.  With top > 0 it starts inside open containers, just
+ * after a complete item. */
+static int skip_from(json_scanner *s, unsigned char *open, int top, int base)
 {
-  unsigned char open[JSON_MAX_DEPTH];  /* '}' or ']' expected per level */
-  int top = 0, base = s->depth;
   json_token t;
+  if (top > 0) goto item_done;
   for (;;) {
     /* a value is expected */
     skip_ws(s);
@@ -394,6 +431,7 @@ int json_skip(json_scanner *s)
       return unexpected(s);
     }
     /* a value is complete: close containers or move to the next item */
+  item_done:
     for (;;) {
       if (top == 0) return 0;
       unsigned char close = open[top - 1];
@@ -413,6 +451,21 @@ int json_skip(json_scanner *s)
       break;
     }
   }
+}
+
+int json_skip(json_scanner *s)
+{
+  unsigned char open[JSON_MAX_DEPTH];  /* '}' or ']' expected per level */
+  return skip_from(s, open, 0, s->depth);
+}
+
+int json_skip_rest(json_scanner *s, unsigned char close)
+{
+  unsigned char open[JSON_MAX_DEPTH];
+  open[0] = close;
+  int rc = skip_from(s, open, 1, s->depth - 1);
+  if (rc == 0) s->depth--;
+  return rc;
 }
 
 int json_finish(json_scanner *s)

@@ -75,6 +75,11 @@ int json_array_next(json_scanner *s, size_t *count);
 /* Skips (and fully validates) the next value.  0 ok, -1 error. */
 int json_skip(json_scanner *s);
 
+/* Skips (validating) what remains of the innermost open container, after
+ * a complete member or element, through its closing bracket `close`
+ * ('}' or ']').  0 ok, -1 error. */
+int json_skip_rest(json_scanner *s, unsigned char close);
+
 /* Checks that only whitespace remains.  0 ok, -1 error. */
 int json_finish(json_scanner *s);
 
@@ -87,6 +92,11 @@ size_t json_unescape(const char *raw, size_t len, char *dst, size_t cap);
 
 /* Converts a validated number literal.  Sets t->is_int / t->i / t->d. */
 void json_number_value(const char *lit, size_t len, json_token *t);
+
+/* Writes the shortest text that reads back as exactly d (finite), with a
+ * '.' decimal point whatever the locale, and ".0" added to integral values
+ * so that they read back as floats.  buf needs 32 bytes; returns length. */
+size_t json_format_double(double d, char *buf);
 
 /* Length of the longest valid UTF-8 prefix of s (== len when all valid). */
 size_t json_utf8_valid_prefix(const char *s, size_t len);

@@ -1,7 +1,28 @@
 /* tinkr.core: one table holding the C primitives (http, json, map).
  * The same object file goes into bin/tinkr and build/lib/tinkr/core.so. */
+#include <time.h>
 #include <lauxlib.h>
 #include "modules.h"
+
+/* core.monotonic() -> seconds (float) from a clock that never jumps; for
+ * measuring how long a request took. */
+static int core_monotonic(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+    return 1;
+}
+
+/* core.now_ns() -> wall-clock time as integer nanoseconds since the epoch
+ * (os.time() has only whole seconds). */
+static int core_now_ns(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    lua_pushinteger(L, (lua_Integer)ts.tv_sec * 1000000000 + ts.tv_nsec);
+    return 1;
+}
 
 static void add_area(lua_State *L, const char *field, lua_CFunction open)
 {
@@ -16,6 +37,10 @@ int luaopen_tinkr_core(lua_State *L)
     add_area(L, "http", luaopen_tinkr_http);
     add_area(L, "json", luaopen_tinkr_json);
     add_area(L, "map", luaopen_tinkr_map);
+    lua_pushcfunction(L, core_monotonic);
+    lua_setfield(L, -2, "monotonic");
+    lua_pushcfunction(L, core_now_ns);
+    lua_setfield(L, -2, "now_ns");
     lua_pushliteral(L, TINKR_VERSION);
     lua_setfield(L, -2, "version");
     return 1;

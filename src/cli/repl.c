@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 #include <lauxlib.h>
@@ -29,14 +30,23 @@ static void on_prompt_sigint(int sig)
     prompt_interrupted = 1;
 }
 
-/* Called by readline while it waits for input and a signal arrived. */
-static int abandon_line_on_interrupt(void)
+/* readline's input function.  Ctrl-C interrupts read() (the handler is
+ * installed without SA_RESTART); we then empty the line and accept it, so
+ * readline returns and read_line reports the interruption. */
+static int getc_or_interrupt(FILE *in)
 {
-    if (prompt_interrupted) {
-        rl_replace_line("", 0);
-        rl_done = 1;
+    for (;;) {
+        unsigned char c;
+        ssize_t n = read(fileno(in), &c, 1);
+        if (n == 1)
+            return c;
+        if (n == 0 || errno != EINTR)
+            return EOF;
+        if (prompt_interrupted) {
+            rl_replace_line("", 0);
+            return '\n';
+        }
     }
-    return 0;
 }
 
 /* mkdir -p for the history directory; failures only cost the history. */
@@ -73,9 +83,11 @@ static void history_path(char *buf, size_t size)
 static char *read_line(const char *prompt)
 {
     prompt_interrupted = 0;
-    void (*previous)(int) = signal(SIGINT, on_prompt_sigint);
+    struct sigaction on_int = { .sa_handler = on_prompt_sigint }, previous;
+    sigemptyset(&on_int.sa_mask);
+    sigaction(SIGINT, &on_int, &previous);
     char *line = readline(prompt);
-    signal(SIGINT, previous);
+    sigaction(SIGINT, &previous, NULL);
     if (prompt_interrupted && line) {
         free(line);
         line = strdup("");
@@ -143,11 +155,12 @@ int repl_run(lua_State *L)
     char hist_file[4200];
     history_path(hist_file, sizeof hist_file);
     if (hist_file[0]) {
-        errno = 0;
-        read_history(hist_file);
+        if (read_history(hist_file) != 0)
+            write_history(hist_file);       /* create it: append_history needs a file */
         stifle_history(HISTORY_LINES);
     }
-    rl_signal_event_hook = abandon_line_on_interrupt;
+    rl_catch_signals = 0;
+    rl_getc_function = getc_or_interrupt;
     printf("tinkr %s (%s) — Ctrl-D exits, `tinkr` is loaded on first use\n", TINKR_VERSION, LUA_RELEASE);
 
     for (;;) {
@@ -191,6 +204,8 @@ int repl_run(lua_State *L)
         }
         print_results(L, base);
     }
+    if (hist_file[0])
+        history_truncate_file(hist_file, HISTORY_LINES);
     fputc('\n', stdout);
     return 0;
 }

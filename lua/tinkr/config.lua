@@ -1,0 +1,145 @@
+-- Settings for the backends, from (highest first) explicit overrides (CLI
+-- flags, script arguments), the selected profile, environment variables and
+-- defaults.  Values are resolved when used, so a missing URL is only an
+-- error for the query that needs it, and the error names the variable.
+local errors = require "tinkr.errors"
+
+local _M = { _VERSION = "0.1.0" }
+
+_M.BACKENDS = { otel = true }
+
+-- setting -> { env = VAR, default = value, secret = bool, doc = ... }
+_M.SETTINGS = {
+  backend = { env = "TINKR_BACKEND", default = "otel", doc = "backend name" },
+  opensearch_url = { env = "OTEL_OPENSEARCH_URL", doc = "OpenSearch base URL, e.g. http://opensearch:9200" },
+  opensearch_api_key = { env = "OTEL_OPENSEARCH_API_KEY", secret = true, doc = "sent as Authorization: ApiKey" },
+  prometheus_url = { env = "OTEL_PROMETHEUS_URL", doc = "Prometheus base URL, e.g. http://prometheus:9090" },
+  log_index = { env = "OTEL_LOG_INDEX", default = "otel-logs-*", doc = "log index pattern" },
+  trace_index = { env = "OTEL_TRACE_INDEX", default = "otel-traces-*", doc = "trace index pattern" },
+  layout = { env = "TINKR_LAYOUT", doc = "data layout: seed, ss4o, dataprepper (default: detected)" },
+  timeout = { env = "TINKR_TIMEOUT", default = 30, doc = "seconds per backend request" },
+  connect_timeout = { env = "TINKR_CONNECT_TIMEOUT", default = 5, doc = "seconds to connect" },
+  ca_file = { env = "TINKR_CA_FILE", doc = "CA bundle for TLS" },
+  insecure = { env = "TINKR_INSECURE", default = false, doc = "disable TLS verification (tests only)" },
+  now = { env = "TINKR_NOW", doc = "pin \"now\" (RFC 3339 or epoch seconds)" },
+}
+
+local Config = {}
+Config.__index = Config
+
+local function coerce(name, value)
+  local default = _M.SETTINGS[name] and _M.SETTINGS[name].default
+  if type(value) ~= "string" then return value end
+  if type(default) == "number" then
+    local n = tonumber(value)
+    if not n then return nil, ("%s must be a number, got %q"):format(name, value) end
+    return n
+  elseif type(default) == "boolean" then
+    local v = value:lower()
+    if v == "1" or v == "true" or v == "yes" then return true end
+    if v == "0" or v == "false" or v == "no" or v == "" then return false end
+    return nil, ("%s must be true or false, got %q"):format(name, value)
+  end
+  return value
+end
+
+--- config.new{ overrides = {...}, profile = {...}, profile_name =, getenv = os.getenv }
+function _M.new(opts)
+  opts = opts or {}
+  return setmetatable({
+    overrides = opts.overrides or {},
+    profile = opts.profile or {},
+    profile_name = opts.profile_name,
+    getenv = opts.getenv or os.getenv,
+  }, Config)
+end
+
+--- Where a setting's value comes from: value, source ("flag", "profile NAME",
+--- "env VAR", "default") — or nil when unset.  Profile values "env:VAR" are
+--- read from the environment now.
+function Config:lookup(name)
+  local spec = _M.SETTINGS[name] or {}
+  local v = self.overrides[name]
+  if v ~= nil then return v, "flag" end
+  v = self.profile[name]
+  if v ~= nil then
+    if type(v) == "string" and v:sub(1, 4) == "env:" then
+      local var = v:sub(5)
+      local ev = self.getenv(var)
+      if ev == nil or ev == "" then
+        return nil, nil, errors.new("config", ("%s is not set, but profile '%s' takes %s from it: export %s=..."):format(
+          var, self.profile_name or "?", name, var))
+      end
+      return ev, ("profile %s (env:%s)"):format(self.profile_name or "?", var)
+    end
+    return v, "profile " .. tostring(self.profile_name)
+  end
+  if spec.env then
+    v = self.getenv(spec.env)
+    if v ~= nil and v ~= "" then return v, "env " .. spec.env end
+  end
+  if spec.default ~= nil then return spec.default, "default" end
+  return nil
+end
+
+--- The value of a setting, or nil, err.  Optional settings give nil.
+function Config:get(name)
+  local v, _, err = self:lookup(name)
+  if err then return nil, err end
+  if v == nil then return nil end
+  local cv, cerr = coerce(name, v)
+  if cerr then return nil, errors.new("config", cerr) end
+  return cv
+end
+
+--- Like get, but a missing value is an error that says how to set it.
+function Config:require(name)
+  local v, err = self:get(name)
+  if err then return nil, err end
+  if v == nil then
+    local spec = _M.SETTINGS[name] or {}
+    local how = spec.env and ("export %s=%s"):format(spec.env, (spec.doc or ""):match("e%.g%. (%S+)") or "...") or name
+    local where = self.profile_name and (" (or set %s in profile '%s')"):format(name, self.profile_name) or ""
+    return nil, errors.new("config", ("%s is not set: %s%s"):format(spec.env or name, how, where))
+  end
+  return v
+end
+
+--- The backend name, checked against the known ones.
+function Config:backend()
+  local b, err = self:get("backend")
+  if err then return nil, err end
+  if not _M.BACKENDS[b] then
+    local known = {}
+    for k in pairs(_M.BACKENDS) do known[#known + 1] = k end
+    table.sort(known)
+    return nil, errors.new("config", ("unknown backend '%s' (TINKR_BACKEND): known backends are %s"):format(
+      b, table.concat(known, ", ")))
+  end
+  return b
+end
+
+--- Settings with secrets redacted, for display.
+function Config:describe()
+  local out = {}
+  for name, spec in pairs(_M.SETTINGS) do
+    local v, source = self:lookup(name)
+    if v ~= nil then
+      out[name] = { value = spec.secret and "<redacted>" or v, source = source }
+    end
+  end
+  return out
+end
+
+-- The process-wide default (env only, or what the CLI/profile set up).
+local current
+function _M.get()
+  current = current or _M.new()
+  return current
+end
+
+function _M.set(cfg)
+  current = cfg
+end
+
+return _M

@@ -1,0 +1,73 @@
+-- Errors a user can act on.  Failures of the world (backend down, auth,
+-- bad data, bad query) are values: `nil, err` where err is one of these.
+-- Misuse of the API raises with error().
+--
+--   err.code     short machine-readable name (see CODES)
+--   err.message  one line: what happened, and what to try
+--   err.detail   optional: the backend's own words (e.g. Prometheus's parse error)
+--   tostring(err) == err.message
+local _M = { _VERSION = "0.1.0" }
+
+-- code -> process exit status for the CLI.  0 = data, 1 = no results
+-- (only with --fail-on-empty style gates), 2 = usage; errors from 3 up.
+_M.CODES = {
+  usage = 2,
+  config = 3,          -- missing/invalid configuration (env var, profile)
+  connect = 4,         -- backend unreachable (refused, DNS, reset)
+  timeout = 5,
+  auth = 6,            -- 401/403
+  not_found = 7,       -- index pattern matches nothing, unknown trace, unknown recipe
+  bad_query = 8,       -- backend rejected the query (400, PromQL parse error)
+  backend = 9,         -- backend failed (5xx, shard failures, garbage)
+  tls = 10,
+  too_large = 11,
+  interrupted = 130,
+}
+
+local Error = {}
+Error.__index = Error
+Error.__tostring = function(e) return e.message end
+_M.Error = Error
+
+--- errors.new(code, message [, fields]) -> err
+function _M.new(code, message, fields)
+  local e = fields or {}
+  e.code, e.message = code, message
+  return setmetatable(e, Error)
+end
+
+function _M.is_error(v)
+  return getmetatable(v) == Error
+end
+
+--- Exit status for an error (or 1 for anything that is not one of ours).
+function _M.exit_status(err)
+  return (type(err) == "table" and _M.CODES[err.code]) or 1
+end
+
+-- How the C http primitive's codes map to ours, with a hint to act on.
+local HTTP_HINTS = {
+  connect = { "connect", "is the server running, and is the URL right?" },
+  dns = { "connect", "check the host name in the URL" },
+  reset = { "connect", "the server closed the connection; check its logs" },
+  timeout = { "timeout", "the backend is slow or unreachable; try a smaller window or a longer timeout" },
+  tls = { "tls", "check the CA file (ca_file) or, for a test server only, the insecure flag" },
+  too_large = { "too_large", "narrow the query (smaller limit or window)" },
+  bad_url = { "config", "the URL needs a scheme, e.g. http://host:9200" },
+  interrupted = { "interrupted", nil },
+  protocol = { "backend", "the server did not answer with HTTP; is this the right port?" },
+}
+
+--- Turns a transport error from tinkr.core.http into one of ours.
+--- what: "OpenSearch" / "Prometheus"; envvar: the setting naming the URL.
+function _M.from_http(herr, what, envvar)
+  local map = HTTP_HINTS[herr.code] or { "backend", nil }
+  local msg = ("%s: %s"):format(what, herr.message)
+  if map[2] and not msg:find(map[2], 1, true) then msg = msg .. " — " .. map[2] end
+  if envvar and (map[1] == "connect" or map[1] == "config") then
+    msg = msg .. (" (set by %s)"):format(envvar)
+  end
+  return _M.new(map[1], msg, { url = herr.url, transport = herr.code })
+end
+
+return _M

@@ -1,0 +1,172 @@
+-- Which of the known data layouts an index pattern holds, and how tinkr's
+-- field names become OpenSearch field names for it.
+--
+-- The layout comes from configuration (TINKR_LAYOUT / profile `layout`) or
+-- is detected once per index pattern from its _mapping (cached on the
+-- client), never guessed per document.
+local errors = require "tinkr.errors"
+local resources = require "tinkr.resources"
+
+local _M = { _VERSION = "0.1.0" }
+
+_M.KNOWN = { "dataprepper", "seed", "ss4o" }   -- detection order
+
+local loaded = {}
+
+--- The mapping table for a layout name (queries/mappings/NAME.lua).
+function _M.mapping(name)
+  if loaded[name] then return loaded[name] end
+  local m, err = resources.load("queries/mappings/" .. name .. ".lua")
+  if not m then
+    return nil, errors.new("config", ("unknown layout '%s' (%s); known layouts: %s"):format(
+      name, tostring(err), table.concat(_M.KNOWN, ", ")))
+  end
+  loaded[name] = m
+  return m
+end
+
+-- _mapping properties -> { ["a.b.c"] = { type = "text", keyword = "a.b.c.keyword" }, ... }
+local function flatten(props, prefix, out)
+  for name, def in pairs(props) do
+    local path = prefix .. name
+    if type(def) == "table" then
+      if type(def.properties) == "table" then
+        flatten(def.properties, path .. ".", out)
+      end
+      if def.type then
+        local entry = out[path] or {}
+        entry.type = def.type
+        if type(def.fields) == "table" then
+          for sub, subdef in pairs(def.fields) do
+            if type(subdef) == "table" and subdef.type == "keyword" then
+              entry.keyword = path .. "." .. sub
+            end
+          end
+        end
+        out[path] = entry
+      end
+    end
+  end
+  return out
+end
+
+--- Flattened fields of every index matching pattern (union), cached on the client.
+function _M.fields(client, pattern)
+  local cached = client.mappings[pattern]
+  if cached then return cached end
+  local doc, err = client:json("GET", "/" .. pattern .. "/_mapping", nil, pattern)
+  if not doc then return nil, err end
+  local fields, n = {}, 0
+  for _, index in pairs(doc) do
+    local props = type(index) == "table" and type(index.mappings) == "table" and index.mappings.properties
+    if type(props) == "table" then flatten(props, "", fields) end
+    n = n + 1
+  end
+  if n == 0 then
+    return nil, errors.new("not_found", ("index pattern '%s' matches no index on OpenSearch; check the pattern (OTEL_LOG_INDEX / OTEL_TRACE_INDEX)"):format(pattern))
+  end
+  client.mappings[pattern] = fields
+  return fields
+end
+
+local function satisfies(fields, rule)
+  for _, p in ipairs(rule.present or {}) do
+    if not fields[p] then return false end
+  end
+  for _, p in ipairs(rule.absent or {}) do
+    if fields[p] then return false end
+  end
+  return true
+end
+
+--- The layout for an index pattern: from config, else detected.
+--- kind is "logs" or "spans".  Returns mapping, how ("configured"/"detected").
+function _M.for_pattern(client, pattern, kind, configured)
+  if configured then
+    local m, err = _M.mapping(configured)
+    if not m then return nil, err end
+    return m, "configured"
+  end
+  local fields, err = _M.fields(client, pattern)
+  if not fields then return nil, err end
+  for _, name in ipairs(_M.KNOWN) do
+    local m, merr = _M.mapping(name)
+    if not m then return nil, merr end
+    if m.detect and m.detect[kind] and satisfies(fields, m.detect[kind]) then
+      return m, "detected"
+    end
+  end
+  return nil, errors.new("config", ("cannot tell the data layout of '%s' from its mapping; set TINKR_LAYOUT to one of %s"):format(
+    pattern, table.concat(_M.KNOWN, ", ")))
+end
+
+local function first_path(p)
+  return type(p) == "table" and p[1] or p
+end
+
+--- A resolver for query fields: tinkr name or attribute key -> the field to
+--- put in a term/range/sort, via the .keyword sub-field for text fields.
+--- Its functions raise an error object (errors.lua) for a field the mapping
+--- lacks; templates run under pcall, so that becomes `nil, err`.
+function _M.resolver(fields, section, pattern)
+  local function queryable(path)
+    local f = fields and fields[path]
+    if not f then return nil end
+    if f.type == "text" then return f.keyword or path, f end
+    return path, f
+  end
+  local r = {}
+  function r.field(name)
+    local candidates = section.fields[name]
+    if type(candidates) ~= "table" then candidates = { candidates } end
+    for _, p in ipairs(candidates) do
+      local q = queryable(p)
+      if q then return q end
+    end
+    if not fields then return first_path(section.fields[name]) end
+    error(errors.new("not_found", ("field '%s' (%s) is not in the mapping of '%s'"):format(
+      name, tostring(first_path(section.fields[name])), pattern)))
+  end
+  -- The field itself, for full-text queries (match_phrase on a text field).
+  function r.text(name)
+    local candidates = section.fields[name]
+    if type(candidates) ~= "table" then candidates = { candidates } end
+    for _, p in ipairs(candidates) do
+      if not fields or fields[p] then return p end
+    end
+    return r.field(name)
+  end
+  -- The raw type info for a tinkr field (for choosing match vs wildcard).
+  function r.info(name)
+    local p = first_path(section.fields[name])
+    return fields and fields[p]
+  end
+  -- An attribute filter key: an exact field, or one under the layout's prefixes.
+  function r.attribute(key)
+    if fields and fields[key] then return (queryable(key)) end
+    if section.fields[key] then return r.field(key) end
+    local k = key
+    if section.attribute_key == "at_for_dots" then k = key:gsub("%.", "@") end
+    local tried = {}
+    for _, pattern_ in ipairs(section.attributes or {}) do
+      local path = pattern_:format(k)
+      tried[#tried + 1] = path
+      local q = queryable(path)
+      if q then return q end
+    end
+    if not fields then return tried[1] end
+    error(errors.new("not_found", ("no field '%s' in the mapping of '%s' (tried %s)"):format(
+      key, pattern, table.concat(tried, ", "))))
+  end
+  return r
+end
+
+--- The map spec (tinkr.core.map) that reads a section's fields from _source.
+function _M.map_spec(section, extra)
+  local spec = { fields = {}, hit_fields = { _id = "_id", _index = "_index", _sort = "sort" } }
+  for name, paths in pairs(section.fields) do spec.fields[name] = paths end
+  for name, path in pairs(extra or {}) do spec.fields[name] = path end
+  return spec
+end
+
+return _M

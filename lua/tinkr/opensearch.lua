@@ -1,0 +1,133 @@
+-- A small OpenSearch client: JSON requests, errors a user can act on, the
+-- fast map path for search responses, and a cache of index mappings.
+local core = require "tinkr.core"
+local errors = require "tinkr.errors"
+local parallel = require "tinkr.parallel"
+
+local json, map = core.json, core.map
+local _M = { _VERSION = "0.1.0" }
+
+local Client = {}
+Client.__index = Client
+
+local URL_VAR = "OTEL_OPENSEARCH_URL"
+
+--- opensearch.new(config) -> client | nil, err
+function _M.new(cfg)
+  local url, err = cfg:require("opensearch_url")
+  if not url then return nil, err end
+  if not url:match("^https?://") then
+    return nil, errors.new("config", ("OTEL_OPENSEARCH_URL must start with http:// or https://, got %q"):format(
+      (url:gsub("//[^/@]*@", "//"))))
+  end
+  local headers = { ["Content-Type"] = "application/json", Accept = "application/json" }
+  local key = cfg:get("opensearch_api_key")
+  if key then
+    if key:find("[\r\n]") then
+      return nil, errors.new("config", "OTEL_OPENSEARCH_API_KEY contains a line break; check how it was set")
+    end
+    headers.Authorization = "ApiKey " .. key
+  end
+  return setmetatable({
+    base = url:gsub("/+$", ""),
+    headers = headers,
+    timeout = cfg:get("timeout"),
+    connect_timeout = cfg:get("connect_timeout"),
+    ca_file = cfg:get("ca_file"),
+    insecure = cfg:get("insecure"),
+    mappings = {},            -- index pattern -> flattened fields (see fields())
+  }, Client)
+end
+
+-- The URL as it may be shown: no user:password.
+local function public_url(url)
+  return (url:gsub("^(%a+://)[^/@]*@", "%1"))
+end
+
+-- OpenSearch's own explanation from an error body, if it sent one.
+local function reason_of(body)
+  local doc = json.decode(body or "")
+  if type(doc) ~= "table" or type(doc.error) ~= "table" then
+    return type(doc) == "table" and type(doc.error) == "string" and doc.error or nil, doc
+  end
+  local e = doc.error
+  local cause = type(e.root_cause) == "table" and e.root_cause[1] or e
+  local reason = cause.reason or e.reason
+  if type(e.caused_by) == "table" and e.caused_by.reason and e.caused_by.reason ~= reason then
+    reason = ("%s (%s)"):format(reason, e.caused_by.reason)
+  end
+  return reason, doc, cause.type or e.type
+end
+
+local function status_error(res, what, path)
+  local reason, _, etype = reason_of(res.body)
+  local s = res.status
+  if s == 401 or s == 403 then
+    return errors.new("auth", ("OpenSearch refused the request (%d%s): set OTEL_OPENSEARCH_API_KEY or put user:password in %s"):format(
+      s, reason and (": " .. reason) or "", URL_VAR), { status = s })
+  elseif s == 404 and etype == "index_not_found_exception" then
+    return errors.new("not_found", ("no index matches '%s' on OpenSearch (%s); check OTEL_LOG_INDEX / OTEL_TRACE_INDEX"):format(
+      what or path, reason or "index not found"), { status = s })
+  elseif s == 400 then
+    return errors.new("bad_query", ("OpenSearch rejected the query: %s"):format(reason or res.body:sub(1, 200)),
+      { status = s, detail = reason })
+  elseif s >= 500 then
+    return errors.new("backend", ("OpenSearch failed (%d): %s"):format(s, reason or res.body:sub(1, 200)), { status = s })
+  end
+  return errors.new("backend", ("OpenSearch answered %d for %s: %s"):format(s, path, reason or res.body:sub(1, 200)),
+    { status = s })
+end
+
+--- client:send(method, path, body) -> res, request | nil, err, request
+--- body is a Lua table (encoded here) or nil.  `request` is what was sent:
+--- { method, url, body = exact JSON text }.  Headers are not included, so
+--- the API key never leaves this function.
+function Client:send(method, path, body, what)
+  local text = body and json.encode(body) or nil
+  local url = self.base .. path
+  local request = { method = method, url = public_url(url), body = text }
+  local res, herr = parallel.request{
+    method = method, url = url, headers = self.headers, body = text,
+    timeout = self.timeout, connect_timeout = self.connect_timeout,
+    cafile = self.ca_file, insecure = self.insecure,
+  }
+  if not res then return nil, errors.from_http(herr, "OpenSearch", URL_VAR), request end
+  if res.status >= 300 then return nil, status_error(res, what, path), request end
+  return res, request
+end
+
+--- client:json(method, path, body) -> decoded | nil, err
+function Client:json(method, path, body, what)
+  local res, err, request = self:send(method, path, body, what)
+  if not res then return nil, err, request end
+  local doc, jerr = json.decode(res.body)
+  if doc == nil then
+    return nil, errors.new("backend", ("OpenSearch sent a response that is not JSON (%s)"):format(jerr)), request
+  end
+  return doc, nil, request
+end
+
+local function escape_path(index)
+  return (index:gsub("[^%w%-%._%*,]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+--- client:search(index, dsl, spec, params) -> rows, meta | nil, err
+--- spec is a map spec (tinkr.core.map); meta has total, relation, took,
+--- last_sort and request (exactly what was sent).
+function Client:search(index, dsl, spec, params)
+  local path = index and ("/" .. escape_path(index) .. "/_search") or "/_search"
+  if params then path = path .. "?" .. params end
+  local started = core.monotonic()
+  local res, err, request = self:send("POST", path, dsl, index)
+  if not res then return nil, err end
+  local rows, meta = map.rows(res.body, spec)
+  if not rows then
+    return nil, errors.new("backend", ("OpenSearch sent a search response tinkr cannot read: %s"):format(meta))
+  end
+  meta.request = request
+  meta.took_ms = (core.monotonic() - started) * 1000
+  meta.bytes = #res.body
+  return rows, meta
+end
+
+return _M

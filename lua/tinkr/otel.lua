@@ -1,0 +1,243 @@
+-- The otel backend: logs, root spans and whole traces from OpenSearch, in
+-- tinkr's vocabulary.  Policy lives here; the DSL lives in
+-- queries/templates/, the field mappings in queries/mappings/.
+local core = require "tinkr.core"
+local errors = require "tinkr.errors"
+local layout = require "tinkr.layout"
+local opensearch = require "tinkr.opensearch"
+local resources = require "tinkr.resources"
+local time = require "tinkr.time"
+
+local json = core.json
+local _M = { _VERSION = "0.1.0" }
+
+_M.PAGE = 10000            -- OpenSearch's default max_result_window
+_M.DEFAULT_LIMIT = { logs = 100, traces = 20 }
+
+local Backend = {}
+Backend.__index = Backend
+
+--- otel.new(config) -> backend (nothing is contacted until a query runs)
+function _M.new(cfg)
+  return setmetatable({ config = cfg, layouts = {} }, Backend)
+end
+
+function Backend:client()
+  if self._client then return self._client end
+  local c, err = opensearch.new(self.config)
+  if not c then return nil, err end
+  self._client = c
+  return c
+end
+
+---------------------------------------------------------------------------
+-- Parameters shared by the queries.
+
+local function usage(msg) return nil, errors.new("usage", msg) end
+
+local function list_of(v)
+  if v == nil then return nil end
+  if type(v) == "string" then
+    local out = {}
+    for item in v:gmatch("[^,%s]+") do out[#out + 1] = item end
+    return out
+  end
+  return v
+end
+
+-- where = { ["http.route"] = "/cart" } or { "http.route=/cart", ... }
+local function where_list(w)
+  local out = {}
+  if w == nil then return out end
+  if type(w) == "string" then w = { w } end
+  for k, v in pairs(w) do
+    if math.type(k) == "integer" then
+      local key, value = tostring(v):match("^([^=]+)=(.*)$")
+      if not key then return nil, ("bad filter %q: use key=value, e.g. http.route=/cart"):format(tostring(v)) end
+      out[#out + 1] = { key = key, value = value }
+    else
+      out[#out + 1] = { key = k, value = v }
+    end
+  end
+  table.sort(out, function(a, b) return a.key < b.key end)
+  return out
+end
+
+local function normalize(p, kind)
+  if type(p) ~= "table" then
+    error(("bad argument #1 to '%s' (table expected, got %s)"):format(kind, type(p)), 3)
+  end
+  local from_ns, to_ns = time.window{ since = p.since, from = p.from, to = p.to, now = p.now }
+  if not from_ns then return usage(to_ns) end
+  local limit = p.limit == nil and _M.DEFAULT_LIMIT[kind] or tonumber(p.limit)
+  if not limit or limit < 0 or math.type(limit) == "float" and limit ~= math.floor(limit) then
+    return usage(("limit must be a whole number >= 0 (0 = all), got %s"):format(tostring(p.limit)))
+  end
+  local where, werr = where_list(p.where)
+  if not where then return usage(werr) end
+  local levels = list_of(p.level)
+  if levels then
+    for i, l in ipairs(levels) do levels[i] = l:upper() end
+  end
+  return {
+    service = p.service,
+    levels = levels,
+    from_ns = from_ns, to_ns = to_ns,
+    from = time.to_opensearch(from_ns, "ns"), to = time.to_opensearch(to_ns, "ns"),
+    limit = math.tointeger(limit),
+    grep = p.grep,
+    where = where,
+    fields = list_of(p.fields),
+  }
+end
+
+---------------------------------------------------------------------------
+-- Layouts, templates and the search loop.
+
+-- The mapping section, query-field resolver and pattern for logs or spans.
+function Backend:layout_for(kind)
+  local cached = self.layouts[kind]
+  if cached then return cached end
+  local client, err = self:client()
+  if not client then return nil, err end
+  local setting = kind == "logs" and "log_index" or "trace_index"
+  local pattern = self.config:get(setting)
+  local configured = self.config:get("layout")
+  local mapping, how = layout.for_pattern(client, pattern, kind, configured)
+  if not mapping then return nil, how end
+  local fields, ferr = layout.fields(client, pattern)
+  if not fields then return nil, ferr end
+  local section = mapping[kind]
+  cached = {
+    client = client, pattern = pattern, mapping = mapping, section = section,
+    how = how, resolve = layout.resolver(fields, section, pattern),
+  }
+  self.layouts[kind] = cached
+  return cached
+end
+
+-- Runs a template under pcall: a field the mapping lacks becomes nil, err.
+local function build(template_name, q, resolve)
+  local template, err = resources.load("queries/templates/" .. template_name .. ".lua")
+  if not template then return nil, err end
+  local ok, dsl = pcall(template, q, resolve)
+  if not ok then
+    if errors.is_error(dsl) then return nil, dsl end
+    return nil, errors.new("config", ("template queries/templates/%s.lua failed: %s"):format(template_name, tostring(dsl)))
+  end
+  return dsl
+end
+
+-- Searches, paging past OpenSearch's window with search_after inside a
+-- point in time.  on_page(rows, meta) is called per page; returns the meta
+-- of the whole search (total, pages, requests) or nil, err.
+local function search_all(L, dsl, spec, limit, on_page)
+  local client, pattern = L.client, L.pattern
+  if limit > 0 and limit <= _M.PAGE then
+    dsl.size = limit
+    local rows, meta = client:search(pattern, dsl, spec)
+    if not rows then return nil, meta end
+    on_page(rows, meta)
+    meta.pages = 1
+    return meta
+  end
+
+  local pit, err = client:json("POST", "/" .. pattern .. "/_search/point_in_time?keep_alive=2m", nil, pattern)
+  if not pit then return nil, err end
+  local pit_id = pit.pit_id
+  local function close_pit()
+    client:json("DELETE", "/_search/point_in_time", { pit_id = json.array{ pit_id } })
+  end
+
+  dsl.pit = { id = pit_id, keep_alive = "2m" }
+  dsl.track_total_hits = true
+  local wanted = limit == 0 and math.maxinteger or limit
+  local got, pages, first_meta, requests = 0, 0, nil, {}
+  while got < wanted do
+    dsl.size = math.min(_M.PAGE, wanted - got)
+    local rows, meta = client:search(nil, dsl, spec)
+    if not rows then close_pit(); return nil, meta end
+    pages = pages + 1
+    requests[#requests + 1] = meta.request
+    first_meta = first_meta or meta
+    if #rows == 0 then break end
+    got = got + #rows
+    on_page(rows, meta)
+    if not meta.last_sort then break end
+    dsl.search_after = meta.last_sort
+    if meta.pit_id then dsl.pit.id = meta.pit_id end
+  end
+  close_pit()
+  first_meta.pages = pages
+  first_meta.requests = requests
+  return first_meta
+end
+
+---------------------------------------------------------------------------
+-- Rows.
+
+local function ns_of(v)
+  if type(v) == "string" then return time.from_iso_ns(v) end
+  if math.type(v) == "integer" then return v * 1000000 end   -- epoch ms
+  if type(v) == "number" then return math.floor(v * 1e6) end
+  return nil
+end
+
+-- Timestamps become ns + RFC 3339 UTC text; hit metadata is dropped.
+local function finish_log_row(r)
+  local ns = ns_of(r.timestamp)
+  if ns then
+    r.time_ns = ns
+    r.timestamp = time.format(ns, { precision = "ns" }):gsub("%.?0+Z$", "Z")
+  end
+  r._sort, r._index = nil, nil
+  return r
+end
+
+_M.finish_log_row = finish_log_row
+
+---------------------------------------------------------------------------
+-- The queries.
+
+--- backend:logs{ service=, level=, since=|from=,to=, now=, limit=, grep=,
+---               where=, fields=, each=function(row) } -> rows, meta | nil, err
+--- With `each`, rows are streamed to it page by page and not kept.
+function Backend:logs(p)
+  local q, qerr = normalize(p, "logs")
+  if not q then return nil, qerr end
+  local L, err = self:layout_for("logs")
+  if not L then return nil, err end
+  local dsl
+  dsl, err = build("logs", q, L.resolve)
+  if not dsl then return nil, err end
+  local extra = {}
+  for _, f in ipairs(q.fields or {}) do
+    if not L.section.fields[f] then extra[f] = f end
+  end
+  local spec = layout.map_spec(L.section, extra)
+  local rows, each = {}, p.each
+  local started = core.monotonic()
+  local meta
+  meta, err = search_all(L, dsl, spec, q.limit, function(page)
+    for _, r in ipairs(page) do
+      finish_log_row(r)
+      if each then each(r) else rows[#rows + 1] = r end
+    end
+  end)
+  if not meta then return nil, err end
+  local n = each and nil or #rows
+  return rows, {
+    total = meta.total, relation = meta.relation,
+    returned = n,
+    truncated = (meta.relation == "gte") or (n ~= nil and meta.total ~= nil and n < meta.total),
+    took_ms = (core.monotonic() - started) * 1000,
+    server_took_ms = meta.took,
+    pages = meta.pages,
+    request = meta.requests and meta.requests[1] or meta.request,
+    requests = meta.requests,
+    index = L.pattern, layout = L.mapping.name, layout_source = L.how,
+    window = { from = q.from, to = q.to },
+  }
+end
+
+return _M

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""A named fake HTTP server for the faults a real backend cannot produce on
+demand (resets mid-body, garbage, hangs, slow drips, huge bodies).  Used by
+spec/http_spec.lua through spec/support/fault_server.lua.
+
+Binds 127.0.0.1 on a free port and prints that port as the first line of
+stdout.  Exits by itself when its parent goes away or after --max-seconds,
+so a crashed test run leaves nothing behind.
+
+Routes:
+  /ok                  200 {"ok": true}
+  /echo                method, path, query, headers, body, client_port and
+                       request_on_connection (1 for a new TCP connection)
+  /delay?ms=200        answers after a pause
+  /status?code=503     answers with that status
+  /reset?bytes=N       announces N bytes, sends half, then closes with RST
+  /garbage             bytes that are not HTTP, then closes
+  /never               reads the request and never answers
+  /drip?bytes=N&ms=M   N bytes, one every M ms
+  /big?bytes=N         streams N bytes (&chunked=1: without Content-Length)
+  /gzip?bytes=N        N bytes of JSON-ish text, gzip-encoded
+  /auth                200 for basic auth user:s3cret, else 401
+  /redirect            302 to /ok
+  /headers             repeated and mixed-case response headers
+  /unused_port         a port number that was free a moment ago
+"""
+import argparse
+import gzip
+import json
+import os
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+STOP = threading.Event()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse shows
+    server_version = "fault_server"
+
+    def setup(self):
+        super().setup()
+        self.requests_on_connection = 0
+
+    def log_message(self, fmt, *args):
+        pass
+
+    # -- helpers --
+    def param(self, name, default):
+        values = parse_qs(urlsplit(self.path).query).get(name)
+        return int(values[0]) if values else default
+
+    def send_body(self, status, body, content_type="application/json", extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_json(self, status, value, extra=()):
+        self.send_body(status, json.dumps(value).encode(), extra=extra)
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def hard_close(self):
+        """Close with RST instead of FIN: SO_LINGER on, zero seconds."""
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    # -- routes --
+    def route(self):
+        self.requests_on_connection += 1
+        body = self.read_body()
+        path = urlsplit(self.path).path
+        handler = getattr(self, "r_" + path.strip("/"), None)
+        if handler is None:
+            return self.send_json(404, {"error": "no route " + path})
+        return handler(body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = route
+
+    def r_ok(self, body):
+        self.send_json(200, {"ok": True})
+
+    def r_echo(self, body):
+        self.send_json(200, {
+            "method": self.command,
+            "path": self.path,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": body.decode("latin-1"),
+            "client_port": self.client_address[1],
+            "request_on_connection": self.requests_on_connection,
+        })
+
+    def r_delay(self, body):
+        STOP.wait(self.param("ms", 200) / 1000.0)
+        self.send_json(200, {"delayed_ms": self.param("ms", 200)})
+
+    def r_status(self, body):
+        code = self.param("code", 503)
+        self.send_json(code, {"status": code})
+
+    def r_reset(self, body):
+        size = self.param("bytes", 100000)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.wfile.write(b"r" * (size // 2))
+        self.wfile.flush()
+        time.sleep(0.05)  # let the half body leave before the RST
+        self.hard_close()
+
+    def r_garbage(self, body):
+        self.wfile.write(b"\x00\x01\x02 this is not HTTP \xff\xfe\r\n\r\nmore junk\r\n")
+        self.wfile.flush()
+        self.close_connection = True
+
+    def r_never(self, body):
+        STOP.wait(60)
+        self.close_connection = True
+
+    def r_drip(self, body):
+        size, pause = self.param("bytes", 50), self.param("ms", 100)
+        self.send_response(200)
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        for _ in range(size):
+            if STOP.wait(pause / 1000.0):
+                break
+            self.wfile.write(b"d")
+            self.wfile.flush()
+
+    def r_big(self, body):
+        size, chunked = self.param("bytes", 1 << 20), self.param("chunked", 0)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(size))
+        self.end_headers()
+        block = b"x" * 65536
+        left = size
+        try:
+            while left > 0:
+                piece = block[:min(left, len(block))]
+                if chunked:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                else:
+                    self.wfile.write(piece)
+                left -= len(piece)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client stopped reading: expected
+
+    def r_gzip(self, body):
+        size = self.param("bytes", 1000)
+        text = (b'{"n":1}' * (size // 7 + 1))[:size]
+        self.send_body(200, gzip.compress(text), extra=[("Content-Encoding", "gzip")])
+
+    def r_auth(self, body):
+        import base64
+        expected = "Basic " + base64.b64encode(b"user:s3cret").decode()
+        if self.headers.get("Authorization") == expected:
+            return self.send_json(200, {"user": "user"})
+        self.send_json(401, {"error": "unauthorized"},
+                       extra=[("WWW-Authenticate", 'Basic realm="fault"')])
+
+    def r_redirect(self, body):
+        self.send_json(302, {"to": "/ok"}, extra=[("Location", "/ok")])
+
+    def r_headers(self, body):
+        self.send_json(200, {}, extra=[("X-Multi", "one"), ("x-multi", "two"),
+                                       ("X-Mixed-Case", "Value")])
+
+    def r_unused_port(self, body):
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        self.send_json(200, {"port": port})
+
+
+def watchdog(parent, deadline):
+    while time.monotonic() < deadline and os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pidfile")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--max-seconds", type=float, default=300)
+    args = ap.parse_args()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    if args.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*args.tls)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    if args.pidfile:
+        with open(args.pidfile, "w") as f:
+            f.write("%d\n" % os.getpid())
+    threading.Thread(target=watchdog, args=(os.getppid(), time.monotonic() + args.max_seconds),
+                     daemon=True).start()
+    sys.stdout.write("%d\n" % server.server_address[1])
+    sys.stdout.flush()
+    try:
+        server.serve_forever(poll_interval=0.1)
+    finally:
+        STOP.set()
+
+
+if __name__ == "__main__":
+    main()

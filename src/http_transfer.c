@@ -1,0 +1,511 @@
+/* One HTTP transfer: request copy, curl setup, response buffering with a
+ * body cap, and turning curl's outcome into a code and a one-line message.
+ * See http_transfer.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_transfer.h"
+#include "interrupt.h"
+
+#define USER_AGENT "tinkr/0.1"
+/* curl 7.88 limits one header line but not their sum; we do. */
+#define MAX_HEADER_BYTES (1024 * 1024)
+#define MIN_BODY_CAPACITY (16 * 1024)
+
+/* ---- header checks (shared with the Lua boundary) ---- */
+
+int http_header_name_ok(const char *name, size_t len) {
+  if (len == 0) return 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if (!isalnum(c) && !strchr("!#$%&'*+-.^_`|~", c)) return 0;
+  }
+  return 1;
+}
+
+int http_header_value_ok(const char *value, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (value[i] == '\r' || value[i] == '\n' || value[i] == '\0') return 0;
+  return 1;
+}
+
+/* ---- building a transfer ---- */
+
+static int has_header(const http_request *req, const char *name) {
+  for (size_t i = 0; i < req->nheaders; i++)
+    if (strcasecmp(req->headers[i].name, name) == 0) return 1;
+  return 0;
+}
+
+static int append_header(struct curl_slist **list, const char *line) {
+  struct curl_slist *next = curl_slist_append(*list, line);
+  if (!next) return 0;
+  *list = next;
+  return 1;
+}
+
+static int build_header_list(http_transfer *t, const http_request *req) {
+  for (size_t i = 0; i < req->nheaders; i++) {
+    const http_header_field *h = &req->headers[i];
+    char *line = NULL;
+    /* curl drops "Name:" headers; "Name;" is how it sends an empty value */
+    int n = h->value_len == 0 ? asprintf(&line, "%s;", h->name)
+                              : asprintf(&line, "%s: %s", h->name, h->value);
+    if (n < 0) return 0;
+    int ok = append_header(&t->header_list, line);
+    free(line);
+    if (!ok) return 0;
+  }
+  /* Without these curl adds a form Content-Type to every body and waits
+   * up to a second for "100 Continue" on large bodies. */
+  if (req->has_body && !has_header(req, "Content-Type") &&
+      !append_header(&t->header_list, "Content-Type:"))
+    return 0;
+  if (!has_header(req, "Expect") && !append_header(&t->header_list, "Expect:")) return 0;
+  return 1;
+}
+
+static void set_error(http_transfer *t, const char *code, char *message) {
+  t->message = message;
+  t->result.code = code;
+  t->result.message = message ? message : "out of memory while reporting an HTTP error";
+  t->result.url = t->display_url ? t->display_url : "";
+}
+
+http_transfer *http_transfer_new(const http_request *req) {
+  http_transfer *t = calloc(1, sizeof *t);
+  if (!t) return NULL;
+  t->content_length = -1;
+  t->timeout_s = req->timeout_s;
+  t->connect_timeout_s = req->connect_timeout_s;
+  t->max_body = req->max_body;
+  t->insecure = req->insecure;
+  t->has_body = req->has_body;
+
+  char *message = NULL, *display = NULL;
+  http_url_status us = http_url_parse(req->url, req->url_len, &t->url, &message, &display);
+  if (us == HTTP_URL_NOMEM) goto nomem;
+  if (us == HTTP_URL_BAD) {
+    t->display_url = display;
+    set_error(t, "bad_url", message);
+    return t;
+  }
+  t->display_url = strdup(t->url.safe_url);
+  if (!t->display_url) goto nomem;
+
+  const char *method = req->method ? req->method : (req->has_body ? "POST" : "GET");
+  t->method = strdup(method);
+  if (!t->method) goto nomem;
+  if (req->has_body) {
+    t->body = malloc(req->body_len ? req->body_len : 1);
+    if (!t->body) goto nomem;
+    memcpy(t->body, req->body, req->body_len);
+    t->body_len = req->body_len;
+  }
+  if (req->cafile && !(t->cafile = strdup(req->cafile))) goto nomem;
+  if (!build_header_list(t, req)) goto nomem;
+  return t;
+
+nomem:
+  http_transfer_free(t);
+  return NULL;
+}
+
+/* ---- response buffering (curl callbacks) ---- */
+
+static void clear_headers(http_transfer *t) {
+  for (size_t i = 0; i < t->nheaders; i++) {
+    free(t->headers[i].name);
+    free(t->headers[i].value);
+  }
+  t->nheaders = 0;
+}
+
+static http_header *find_header(http_transfer *t, const char *name) {
+  for (size_t i = 0; i < t->nheaders; i++)
+    if (strcmp(t->headers[i].name, name) == 0) return &t->headers[i];
+  return NULL;
+}
+
+static int append_to_value(http_header *h, const char *sep, const char *text, size_t len) {
+  size_t old = strlen(h->value), seplen = strlen(sep);
+  char *grown = realloc(h->value, old + seplen + len + 1);
+  if (!grown) return 0;
+  memcpy(grown + old, sep, seplen);
+  memcpy(grown + old + seplen, text, len);
+  grown[old + seplen + len] = '\0';
+  h->value = grown;
+  return 1;
+}
+
+static void trim(const char **s, size_t *len) {
+  while (*len > 0 && (**s == ' ' || **s == '\t')) (*s)++, (*len)--;
+  while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t')) (*len)--;
+}
+
+static int add_header(http_transfer *t, const char *line, size_t len) {
+  const char *colon = memchr(line, ':', len);
+  if (!colon) return 1; /* not a header line; ignore */
+  const char *name = line, *value = colon + 1;
+  size_t name_len = (size_t)(colon - line), value_len = len - name_len - 1;
+  trim(&name, &name_len);
+  trim(&value, &value_len);
+  char *lower = strndup(name, name_len);
+  if (!lower) return 0;
+  for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
+
+  if (strcmp(lower, "content-encoding") == 0 &&
+      !(value_len == 8 && strncasecmp(value, "identity", 8) == 0))
+    t->content_encoded = 1;
+  if (strcmp(lower, "content-length") == 0) {
+    char digits[32];
+    if (value_len > 0 && value_len < sizeof digits && strspn(value, "0123456789") >= value_len) {
+      memcpy(digits, value, value_len);
+      digits[value_len] = '\0';
+      t->content_length = strtoll(digits, NULL, 10);
+    }
+  }
+
+  http_header *same = find_header(t, lower);
+  if (same) {
+    free(lower);
+    return append_to_value(same, ", ", value, value_len);
+  }
+  if (t->nheaders == t->headers_cap) {
+    size_t cap = t->headers_cap ? t->headers_cap * 2 : 16;
+    http_header *grown = realloc(t->headers, cap * sizeof *grown);
+    if (!grown) { free(lower); return 0; }
+    t->headers = grown;
+    t->headers_cap = cap;
+  }
+  char *copy = strndup(value, value_len);
+  if (!copy) { free(lower); return 0; }
+  t->headers[t->nheaders].name = lower;
+  t->headers[t->nheaders].value = copy;
+  t->nheaders++;
+  return 1;
+}
+
+/* A body announced bigger than the cap is refused before it is read. */
+static int announced_too_large(http_transfer *t) {
+  return t->status_line_code >= 200 && !t->content_encoded && t->content_length >= 0 &&
+         strcmp(t->method, "HEAD") != 0 && (unsigned long long)t->content_length > t->max_body;
+}
+
+static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata) {
+  http_transfer *t = userdata;
+  size_t total = size * nitems, len = total;
+  t->header_bytes += total;
+  if (t->header_bytes > MAX_HEADER_BYTES) {
+    t->headers_too_large = 1;
+    return 0;
+  }
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) len--;
+  if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
+    /* a new response begins (after 100 Continue): forget the last one */
+    clear_headers(t);
+    t->content_encoded = 0;
+    t->content_length = -1;
+    const char *space = memchr(buf, ' ', len);
+    t->status_line_code = space ? strtol(space + 1, NULL, 10) : 0;
+    return total;
+  }
+  if (len == 0) {
+    if (announced_too_large(t)) {
+      t->too_large = 1;
+      return 0;
+    }
+    return total;
+  }
+  int ok;
+  if ((buf[0] == ' ' || buf[0] == '\t') && t->nheaders > 0) {
+    const char *text = buf;
+    trim(&text, &len);
+    ok = append_to_value(&t->headers[t->nheaders - 1], " ", text, len);
+  } else {
+    ok = add_header(t, buf, len);
+  }
+  if (!ok) {
+    t->out_of_memory = 1;
+    return 0;
+  }
+  return total;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
+  http_transfer *t = userdata;
+  size_t len = size * nmemb;
+  if (len > t->max_body - t->response_len) {
+    t->too_large = 1;
+    return 0; /* curl aborts the transfer: nothing is buffered past the cap */
+  }
+  size_t need = t->response_len + len;
+  if (need > t->response_cap) {
+    size_t cap;
+    if (t->response_cap == 0 && !t->content_encoded && t->content_length >= 0 &&
+        (unsigned long long)t->content_length >= need)
+      cap = (size_t)t->content_length; /* announced size: one allocation */
+    else {
+      cap = t->response_cap < MIN_BODY_CAPACITY ? MIN_BODY_CAPACITY : t->response_cap * 2;
+      if (cap < need) cap = need;
+      if (cap > t->max_body) cap = t->max_body;
+    }
+    char *grown = realloc(t->response_body, cap);
+    if (!grown) {
+      t->out_of_memory = 1;
+      return 0;
+    }
+    t->response_body = grown;
+    t->response_cap = cap;
+  }
+  memcpy(t->response_body + t->response_len, data, len);
+  t->response_len = need;
+  return len;
+}
+
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+  (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+  http_transfer *t = userdata;
+  if (tinkr_interrupt_pending()) {
+    t->interrupted = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- curl setup ---- */
+
+static long to_ms(double seconds) {
+  double ms = ceil(seconds * 1000.0);
+  return ms < 1 ? 1 : (long)ms;
+}
+
+static CURLcode set_method(http_transfer *t, CURL *e) {
+  CURLcode rc = CURLE_OK;
+  const char *m = t->method;
+  int wants_body = t->has_body || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+                   strcmp(m, "PATCH") == 0;
+  if (strcmp(m, "HEAD") == 0) return curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  if (wants_body) {
+    /* our copy outlives the transfer, so curl need not copy it again */
+    if (!rc) rc = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
+    if (!rc) rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body ? t->body : "");
+    if (!rc && strcmp(m, "POST") != 0) rc = curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+    return rc;
+  }
+  if (strcmp(m, "GET") == 0) return curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  return curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+}
+
+int http_transfer_setup(http_transfer *t, CURL *e) {
+  t->easy = e;
+  t->errbuf[0] = '\0';
+  CURLcode rc = CURLE_OK;
+#define SET(opt, val) \
+  if (!rc) rc = curl_easy_setopt(e, opt, val)
+  SET(CURLOPT_PRIVATE, (void *)t);
+  SET(CURLOPT_URL, t->url.safe_url);
+  SET(CURLOPT_PROTOCOLS_STR, "http,https");
+  SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  SET(CURLOPT_FOLLOWLOCATION, 0L); /* a 3xx is the caller's to act on */
+  SET(CURLOPT_NOSIGNAL, 1L);
+  SET(CURLOPT_USERAGENT, USER_AGENT);
+  SET(CURLOPT_ACCEPT_ENCODING, ""); /* every encoding curl can decode */
+  SET(CURLOPT_TCP_KEEPALIVE, 1L);
+  SET(CURLOPT_TIMEOUT_MS, to_ms(t->timeout_s));
+  SET(CURLOPT_CONNECTTIMEOUT_MS, to_ms(t->connect_timeout_s));
+  SET(CURLOPT_ERRORBUFFER, t->errbuf);
+  SET(CURLOPT_WRITEFUNCTION, on_body);
+  SET(CURLOPT_WRITEDATA, (void *)t);
+  SET(CURLOPT_HEADERFUNCTION, on_header);
+  SET(CURLOPT_HEADERDATA, (void *)t);
+  SET(CURLOPT_NOPROGRESS, 0L);
+  SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+  SET(CURLOPT_XFERINFODATA, (void *)t);
+  SET(CURLOPT_HTTPHEADER, t->header_list);
+  if (t->insecure) {
+    SET(CURLOPT_SSL_VERIFYPEER, 0L);
+    SET(CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (t->cafile) SET(CURLOPT_CAINFO, t->cafile);
+  if (t->url.user || t->url.password) {
+    SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    SET(CURLOPT_USERNAME, t->url.user ? t->url.user : "");
+    SET(CURLOPT_PASSWORD, t->url.password ? t->url.password : "");
+  }
+#undef SET
+  if (!rc) rc = set_method(t, e);
+  if (rc) http_transfer_complete(t, rc);
+  return (int)rc;
+}
+
+/* ---- classification ---- */
+
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...) {
+  char *text = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  if (vasprintf(&text, fmt, ap) < 0) text = NULL;
+  va_end(ap);
+  return text;
+}
+
+static void seconds_text(double s, char *buf, size_t size) {
+  if (s == floor(s)) snprintf(buf, size, "%.1f", s);
+  else snprintf(buf, size, "%g", s);
+}
+
+/* Masks every occurrence of secret in buf (in place) with '*'. */
+static void redact(char *buf, const char *secret) {
+  size_t slen = secret ? strlen(secret) : 0;
+  if (slen == 0) return;
+  for (char *hit = strstr(buf, secret); hit; hit = strstr(hit + slen, secret))
+    memset(hit, '*', slen);
+}
+
+/* curl's own explanation, with anything secret removed. */
+static const char *detail(http_transfer *t, CURLcode rc) {
+  if (t->errbuf[0] == '\0') return curl_easy_strerror(rc);
+  redact(t->errbuf, t->url.password);
+  redact(t->errbuf, t->url.user);
+  return t->errbuf;
+}
+
+static int is_tls_error(CURLcode rc) {
+  switch (rc) {
+  case CURLE_SSL_CONNECT_ERROR: case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM: case CURLE_SSL_CIPHER: case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR: case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+  case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_ENGINE_NOTFOUND:
+  case CURLE_SSL_ENGINE_SETFAILED: case CURLE_SSL_ENGINE_INITFAILED:
+  case CURLE_SSL_CRL_BADFILE: case CURLE_SSL_SHUTDOWN_FAILED: case CURLE_USE_SSL_FAILED:
+  case CURLE_SSL_CLIENTCERT:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static int got_connected(CURL *e) {
+  curl_off_t connect = 0, pretransfer = 0;
+  curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect);
+  curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+  return connect > 0 || pretransfer > 0;
+}
+
+static void classify_failure(http_transfer *t, CURLcode rc) {
+  const char *url = t->display_url;
+  char secs[32];
+  if (t->interrupted || (rc == CURLE_ABORTED_BY_CALLBACK && tinkr_interrupt_pending())) {
+    set_error(t, "interrupted", format("interrupted by Ctrl-C: %s", url));
+  } else if (t->too_large) {
+    set_error(t, "too_large",
+              format("response body larger than %zu bytes from %s (raise max_body= or ask for less)",
+                     t->max_body, url));
+  } else if (t->headers_too_large) {
+    set_error(t, "too_large",
+              format("response headers larger than %d bytes from %s (is this the right server?)",
+                     MAX_HEADER_BYTES, url));
+  } else if (t->out_of_memory || rc == CURLE_OUT_OF_MEMORY) {
+    set_error(t, "too_large", format("out of memory while reading the response from %s", url));
+  } else if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY) {
+    set_error(t, "dns", format("could not resolve host '%s': %s (check the host name)",
+                               t->url.host, url));
+  } else if (rc == CURLE_COULDNT_CONNECT) {
+    long err = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &err);
+    if (err == ECONNREFUSED)
+      set_error(t, "connect", format("connection refused: %s (is the server running?)", url));
+    else {
+      char ebuf[128];
+      const char *why = err ? strerror_r((int)err, ebuf, sizeof ebuf) : detail(t, rc);
+      set_error(t, "connect", format("could not connect (%s): %s (is the host reachable?)", why, url));
+    }
+  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+    if (!got_connected(t->easy)) {
+      double limit = t->connect_timeout_s < t->timeout_s ? t->connect_timeout_s : t->timeout_s;
+      seconds_text(limit, secs, sizeof secs);
+      set_error(t, "timeout",
+                format("could not connect within %s s: %s (is the host reachable? "
+                       "raise connect_timeout= if it is just slow)", secs, url));
+    } else {
+      seconds_text(t->timeout_s, secs, sizeof secs);
+      set_error(t, "timeout",
+                format("timed out after %s s: %s (the server is slow or hung; "
+                       "raise timeout= if it is just slow)", secs, url));
+    }
+  } else if (rc == CURLE_PEER_FAILED_VERIFICATION) {
+    set_error(t, "tls", format("TLS certificate of '%s' not trusted (%s): %s (pass cafile= "
+                               "with its CA, or insecure=true for a test server)",
+                               t->url.host, detail(t, rc), url));
+  } else if (rc == CURLE_SSL_CACERT_BADFILE) {
+    set_error(t, "tls", format("could not use CA file '%s' (%s): %s (check the cafile= path)",
+                               t->cafile ? t->cafile : "(system)", detail(t, rc), url));
+  } else if (is_tls_error(rc)) {
+    set_error(t, "tls", format("TLS handshake failed (%s): %s (is this an https port? "
+                               "check cafile= and the server certificate)", detail(t, rc), url));
+  } else if (rc == CURLE_RECV_ERROR || rc == CURLE_PARTIAL_FILE) {
+    set_error(t, "reset", format("connection lost mid-response after %zu body bytes (%s): %s "
+                                 "(retry, or check the server's logs)",
+                                 t->response_len, detail(t, rc), url));
+  } else if (rc == CURLE_SEND_ERROR) {
+    set_error(t, "reset", format("connection lost while sending the request (%s): %s "
+                                 "(retry, or check the server's logs)", detail(t, rc), url));
+  } else if (rc == CURLE_GOT_NOTHING) {
+    set_error(t, "reset", format("server closed the connection without answering: %s "
+                                 "(check the server's logs)", url));
+  } else if (rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_UNSUPPORTED_PROTOCOL ||
+             rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM || rc == CURLE_HTTP3) {
+    set_error(t, "protocol", format("not a valid HTTP response (%s): %s (is this an HTTP port?)",
+                                    detail(t, rc), url));
+  } else if (rc == CURLE_BAD_CONTENT_ENCODING) {
+    set_error(t, "protocol", format("could not decode the response body (%s): %s",
+                                    detail(t, rc), url));
+  } else if (rc == CURLE_URL_MALFORMAT) {
+    set_error(t, "bad_url", format("invalid URL (%s): %s", detail(t, rc), url));
+  } else {
+    set_error(t, "protocol", format("HTTP request failed (%s): %s", detail(t, rc), url));
+  }
+}
+
+void http_transfer_complete(http_transfer *t, CURLcode rc) {
+  if (rc != CURLE_OK || t->too_large || t->interrupted) {
+    classify_failure(t, rc);
+    return;
+  }
+  long status = 0;
+  curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+  t->result.code = NULL;
+  t->result.status = status;
+  t->result.body = t->response_body ? t->response_body : "";
+  t->result.body_len = t->response_len;
+  t->result.headers = t->headers;
+  t->result.nheaders = t->nheaders;
+}
+
+void http_transfer_interrupt(http_transfer *t) {
+  t->interrupted = 1;
+  classify_failure(t, CURLE_ABORTED_BY_CALLBACK);
+}
+
+void http_transfer_free(http_transfer *t) {
+  if (!t) return;
+  http_url_free(&t->url);
+  free(t->display_url);
+  free(t->method);
+  free(t->body);
+  free(t->cafile);
+  curl_slist_free_all(t->header_list);
+  free(t->response_body);
+  clear_headers(t);
+  free(t->headers);
+  free(t->message);
+  free(t);
+}

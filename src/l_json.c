@@ -1,0 +1,403 @@
+/*
+ * tinkr.core.json — decode/encode between JSON text and Lua values.
+ *
+ * Syntax lives in json_scan.c; this file only builds and reads Lua values.
+ * decode returns nil, err for bad data; encode raises for values JSON cannot
+ * represent (that is a caller's mistake).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "l_json.h"
+
+/* ---- decode ------------------------------------------------------------ */
+
+void tinkr_json_push_array_mt(lua_State *L)
+{
+  /* a mark only: no metamethods, so arrays behave as plain tables */
+  (void)luaL_newmetatable(L, TINKR_JSON_ARRAY_MT);
+}
+
+void tinkr_json_push_string(lua_State *L, const json_token *t)
+{
+  if (!t->escaped) {
+    lua_pushlstring(L, t->str, t->len);
+  } else if (t->len <= 256) {
+    char tmp[256];
+    lua_pushlstring(L, tmp, json_unescape(t->str, t->len, tmp, sizeof tmp));
+  } else {
+    luaL_Buffer b;   /* unescaping only ever shrinks, so len bytes suffice */
+    char *dst = luaL_buffinitsize(L, &b, t->len);
+    luaL_pushresultsize(&b, json_unescape(t->str, t->len, dst, t->len));
+  }
+}
+
+static int push_array(lua_State *L, json_scanner *s, int array_mt)
+{
+  size_t n = 0;
+  int rc;
+  lua_createtable(L, 0, 0);
+  lua_pushvalue(L, array_mt);
+  lua_setmetatable(L, -2);
+  while ((rc = json_array_next(s, &n)) == 1) {
+    if (tinkr_json_push_value(L, s, array_mt) < 0) break;
+    lua_rawseti(L, -2, (lua_Integer)n);
+  }
+  if (rc != 0) {
+    lua_pop(L, 1);
+    return -1;
+  }
+  return 0;
+}
+
+static int push_object(lua_State *L, json_scanner *s, int array_mt)
+{
+  size_t n = 0;
+  int rc;
+  json_token key;
+  lua_createtable(L, 0, 0);
+  while ((rc = json_object_next(s, &key, &n)) == 1) {
+    tinkr_json_push_string(L, &key);
+    if (tinkr_json_push_value(L, s, array_mt) < 0) {
+      lua_pop(L, 1);
+      break;
+    }
+    lua_rawset(L, -3);                 /* a repeated key: the last one wins */
+  }
+  if (rc != 0) {
+    lua_pop(L, 1);
+    return -1;
+  }
+  return 0;
+}
+
+int tinkr_json_push_value(lua_State *L, json_scanner *s, int array_mt)
+{
+  json_token t;
+  switch (json_value(s, &t)) {
+  case JSON_NULL:
+    lua_pushlightuserdata(L, NULL);
+    return 0;
+  case JSON_FALSE:
+    lua_pushboolean(L, 0);
+    return 0;
+  case JSON_TRUE:
+    lua_pushboolean(L, 1);
+    return 0;
+  case JSON_NUMBER:
+    if (t.is_int) lua_pushinteger(L, (lua_Integer)t.i);
+    else lua_pushnumber(L, (lua_Number)t.d);
+    return 0;
+  case JSON_STRING:
+    tinkr_json_push_string(L, &t);
+    return 0;
+  case JSON_ARRAY:
+    luaL_checkstack(L, 4, "JSON nesting");
+    return push_array(L, s, array_mt);
+  case JSON_OBJECT:
+    luaL_checkstack(L, 4, "JSON nesting");
+    return push_object(L, s, array_mt);
+  default:
+    return -1;
+  }
+}
+
+int tinkr_json_push_error(lua_State *L, const json_scanner *s)
+{
+  size_t at = s->err_at, len = (size_t)(s->end - s->start);
+  lua_pushnil(L);
+  if (strcmp(s->err, "unexpected character") == 0 && at < len) {
+    unsigned c = s->start[at];
+    char shown[8];
+    if (c > ' ' && c < 0x7F) snprintf(shown, sizeof shown, "'%c'", (int)c);
+    else snprintf(shown, sizeof shown, "0x%02x", c);
+    lua_pushfstring(L, "invalid JSON at byte %I: unexpected character %s",
+                    (lua_Integer)at + 1, shown);
+  } else {
+    lua_pushfstring(L, "invalid JSON at byte %I: %s", (lua_Integer)at + 1, s->err);
+  }
+  return 2;
+}
+
+static int json_decode(lua_State *L)
+{
+  size_t len;
+  luaL_checktype(L, 1, LUA_TSTRING);
+  const char *text = lua_tolstring(L, 1, &len);
+  lua_settop(L, 1);
+  tinkr_json_push_array_mt(L);         /* index 2 */
+  json_scanner s;
+  json_scan_init(&s, text, len);
+  if (tinkr_json_push_value(L, &s, 2) < 0 || json_finish(&s) < 0)
+    return tinkr_json_push_error(L, &s);
+  return 1;
+}
+
+/* ---- encode ------------------------------------------------------------ */
+
+/* Output goes into a userdata that lives in a fixed stack slot: Lua owns the
+ * memory (an error cannot leak it), and unlike luaL_Buffer it does not care
+ * what sits above it on the stack while tables are walked with lua_next. */
+typedef struct {
+  lua_State *L;
+  int box;                 /* stack slot of the userdata holding the bytes */
+  int array_mt;            /* stack slot of the array metatable */
+  char *data;
+  size_t len, cap;
+  int depth;
+  struct {                 /* the tables being encoded, for cycles and paths */
+    const void *table;
+    int key_slot;          /* stack slot of the current string key, or 0 */
+    lua_Integer index;     /* current array index when key_slot == 0 */
+  } path[JSON_MAX_DEPTH];
+} encoder;
+
+static void reserve(encoder *e, size_t need)
+{
+  if (e->cap - e->len >= need) return;
+  size_t cap = e->cap * 2;
+  if (cap - e->len < need) cap = e->len + need;
+  char *data = lua_newuserdatauv(e->L, cap, 0);
+  memcpy(data, e->data, e->len);
+  lua_replace(e->L, e->box);
+  e->data = data;
+  e->cap = cap;
+}
+
+static void put(encoder *e, const char *s, size_t n)
+{
+  reserve(e, n);
+  memcpy(e->data + e->len, s, n);
+  e->len += n;
+}
+
+static inline void put_char(encoder *e, char c)
+{
+  reserve(e, 1);
+  e->data[e->len++] = c;
+}
+
+/* Raises "bad argument #1 to 'encode' (<why> at $.a[2].b)". */
+static int encode_error(encoder *e, const char *why)
+{
+  lua_State *L = e->L;
+  luaL_checkstack(L, e->depth + 4, "JSON encode error path");
+  lua_pushstring(L, "$");
+  for (int i = 0; i < e->depth; i++) {
+    if (e->path[i].key_slot) lua_pushfstring(L, ".%s", lua_tostring(L, e->path[i].key_slot));
+    else if (e->path[i].index) lua_pushfstring(L, "[%I]", e->path[i].index);
+    else lua_pushliteral(L, "");
+  }
+  lua_concat(L, e->depth + 1);
+  return luaL_argerror(L, 1, lua_pushfstring(L, "%s at %s", why, lua_tostring(L, -1)));
+}
+
+static void encode_string(encoder *e, const char *s, size_t len)
+{
+  static const char hex[] = "0123456789abcdef";
+  if (json_utf8_valid_prefix(s, len) != len) encode_error(e, "invalid UTF-8 in string");
+  put_char(e, '"');
+  size_t run = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    put(e, s + run, i - run);
+    run = i + 1;
+    char esc[6] = { '\\', 0 };
+    size_t n = 2;
+    switch (c) {
+    case '"': esc[1] = '"'; break;
+    case '\\': esc[1] = '\\'; break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    default:
+      esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+      esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
+      n = 6;
+    }
+    put(e, esc, n);
+  }
+  put(e, s + run, len - run);
+  put_char(e, '"');
+}
+
+static void encode_value(encoder *e, int idx);
+
+static void encode_array(encoder *e, int idx, lua_Integer n)
+{
+  put_char(e, '[');
+  for (lua_Integer i = 1; i <= n; i++) {
+    if (i > 1) put_char(e, ',');
+    e->path[e->depth - 1].index = i;
+    lua_rawgeti(e->L, idx, i);
+    encode_value(e, lua_gettop(e->L));
+    lua_pop(e->L, 1);
+  }
+  put_char(e, ']');
+}
+
+static void encode_object(encoder *e, int idx)
+{
+  lua_State *L = e->L;
+  int first = 1;
+  put_char(e, '{');
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (!first) put_char(e, ',');
+    first = 0;
+    size_t klen;
+    const char *k = lua_tolstring(L, -2, &klen);  /* keys were checked: strings */
+    e->path[e->depth - 1].key_slot = lua_gettop(L) - 1;
+    encode_string(e, k, klen);
+    put_char(e, ':');
+    encode_value(e, lua_gettop(L));
+    lua_pop(L, 1);
+  }
+  e->path[e->depth - 1].key_slot = 0;
+  put_char(e, '}');
+}
+
+/* An unmarked table is an array when its keys are exactly 1..n (n > 0) and
+ * an object when they are all strings; {} is an object. */
+static void encode_table(encoder *e, int idx)
+{
+  lua_State *L = e->L;
+  const void *self = lua_topointer(L, idx);
+  for (int i = 0; i < e->depth; i++)
+    if (e->path[i].table == self) encode_error(e, "cycle (a table contains itself)");
+  if (e->depth >= JSON_MAX_DEPTH) encode_error(e, "nesting deeper than 1000 levels");
+  luaL_checkstack(L, 6, "JSON nesting");
+  e->path[e->depth].table = self;
+  e->path[e->depth].key_slot = 0;
+  e->path[e->depth].index = 0;
+  e->depth++;
+
+  int marked = 0;
+  if (lua_getmetatable(L, idx)) {
+    marked = lua_rawequal(L, -1, e->array_mt);
+    lua_pop(L, 1);
+  }
+  if (marked) {
+    encode_array(e, idx, (lua_Integer)lua_rawlen(L, idx));
+  } else {
+    lua_Integer count = 0, max = 0, strings = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      lua_pop(L, 1);
+      if (lua_type(L, -1) == LUA_TSTRING) {
+        strings++;
+      } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) > 0) {
+        count++;
+        if (lua_tointeger(L, -1) > max) max = lua_tointeger(L, -1);
+      } else {
+        encode_error(e, lua_pushfstring(L, "table key is not a string or array index (%s)",
+                                        luaL_typename(L, -1)));
+      }
+    }
+    if (count && strings) encode_error(e, "table mixes array indices and string keys");
+    if (count && count != max) encode_error(e, "sparse array (keys are not exactly 1..n)");
+    if (count) encode_array(e, idx, count);
+    else encode_object(e, idx);
+  }
+  e->depth--;
+}
+
+static void encode_value(encoder *e, int idx)
+{
+  lua_State *L = e->L;
+  switch (lua_type(L, idx)) {
+  case LUA_TNIL:
+    put(e, "null", 4);
+    break;
+  case LUA_TBOOLEAN:
+    if (lua_toboolean(L, idx)) put(e, "true", 4);
+    else put(e, "false", 5);
+    break;
+  case LUA_TNUMBER: {
+    char buf[32];
+    if (lua_isinteger(L, idx)) {
+      put(e, buf, (size_t)snprintf(buf, sizeof buf, LUA_INTEGER_FMT,
+                                   (LUAI_UACINT)lua_tointeger(L, idx)));
+    } else {
+      double d = (double)lua_tonumber(L, idx);
+      if (!isfinite(d)) encode_error(e, "NaN or infinity cannot be encoded");
+      put(e, buf, json_format_double(d, buf));
+    }
+    break;
+  }
+  case LUA_TSTRING: {
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    encode_string(e, s, len);
+    break;
+  }
+  case LUA_TTABLE:
+    encode_table(e, idx);
+    break;
+  case LUA_TLIGHTUSERDATA:
+    if (lua_touserdata(L, idx) == NULL) {
+      put(e, "null", 4);
+      break;
+    }
+    /* fall through */
+  default:
+    encode_error(e, lua_pushfstring(L, "cannot encode a %s", luaL_typename(L, idx)));
+  }
+}
+
+static int json_encode(lua_State *L)
+{
+  luaL_checkany(L, 1);
+  lua_settop(L, 1);
+  tinkr_json_push_array_mt(L);                   /* 2 */
+  encoder *e = lua_newuserdatauv(L, sizeof *e, 0); /* 3: the encoder itself */
+  e->L = L;
+  e->array_mt = 2;
+  e->box = 4;
+  e->cap = 256;
+  e->len = 0;
+  e->depth = 0;
+  e->data = lua_newuserdatauv(L, e->cap, 0);    /* 4 */
+  encode_value(e, 1);
+  lua_pushlstring(L, e->data, e->len);
+  return 1;
+}
+
+/* ---- the rest of the module --------------------------------------------- */
+
+static int json_array(lua_State *L)
+{
+  if (lua_isnoneornil(L, 1)) {
+    lua_settop(L, 0);
+    lua_newtable(L);
+  } else {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+  }
+  tinkr_json_push_array_mt(L);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+int luaopen_tinkr_json(lua_State *L)
+{
+  static const luaL_Reg funcs[] = {
+    { "decode", json_decode },
+    { "encode", json_encode },
+    { "array", json_array },
+    { NULL, NULL },
+  };
+  luaL_newlib(L, funcs);
+  lua_pushlightuserdata(L, NULL);      /* the same sentinel as cjson.null */
+  lua_setfield(L, -2, "null");
+  tinkr_json_push_array_mt(L);
+  lua_setfield(L, -2, "array_mt");
+  return 1;
+}

@@ -1,0 +1,494 @@
+/*
+ * tinkr.core.map — rows(body, spec): an OpenSearch _search response to
+ * tinkr rows in one pass, building Lua values only for the fields the spec
+ * asks for.  Everything else is skipped by the scanner (still validated).
+ *
+ * Path rule: in an object with remaining path P, a key K matches when
+ * K == P (the value is found) or P starts with K "." (descend with the
+ * rest).  So "resource.service.name" finds nested objects, flat dotted keys
+ * ({"resource":{"service.name":…}}, as the Collector's exporter writes) and
+ * mixes.  Paths do not go into arrays.  Per field, the first path in the
+ * spec's list that yields a non-null value wins.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "l_json.h"
+
+typedef struct {
+  const char *text;
+  size_t len;
+  int field;        /* index of the field (and of its name on the stack) */
+  int rank;         /* position in the field's list of paths: lower wins */
+} map_path;
+
+typedef struct {
+  int path;
+  size_t off;       /* the remaining path is paths[path].text + off */
+} map_cand;
+
+typedef struct {
+  lua_State *L;
+  json_scanner *s;
+  int array_mt, rows, meta, names, row;  /* stack slots */
+  int nfields;
+  map_path *paths;  /* [0, nsrc) resolve in _source, [nsrc, nsrc+nhit) in the hit */
+  int nsrc, nhit;
+  map_cand *cands;  /* scratch for candidate sets, one region per level */
+  int *best;        /* per field: rank of the value already in the row */
+  char *keybuf;     /* unescaped keys; longer ones cannot match anything */
+  size_t keycap;
+  json_scanner last_sort;  /* where the current hit's "sort" value starts */
+  int have_sort, found_hits;
+  char shape[96];   /* first reason this is not a search response */
+  char top_keys[64];
+} mapper;
+
+/* ---- compiling the spec ------------------------------------------------- */
+
+typedef struct {
+  int nfields, npaths, nsrc;
+  size_t maxlen;
+  int maxsegs;
+} spec_size;
+
+static int spec_error(lua_State *L, const char *where, const char *name, const char *why)
+{
+  return luaL_argerror(L, 2, lua_pushfstring(L, "%s.%s: %s", where, name, why));
+}
+
+/* Calls fn for every path of a fields table at stack index t. */
+typedef void (*path_fn)(lua_State *L, void *ud, const char *name, int rank, int vidx);
+
+static void each_path(lua_State *L, int t, const char *where, path_fn fn, void *ud)
+{
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (lua_type(L, -2) != LUA_TSTRING)
+      luaL_argerror(L, 2, lua_pushfstring(L, "%s: field names must be strings", where));
+    const char *name = lua_tostring(L, -2);
+    int v = lua_gettop(L);
+    if (lua_type(L, v) == LUA_TSTRING) {
+      if (lua_rawlen(L, v) == 0) spec_error(L, where, name, "empty path");
+      fn(L, ud, name, 0, v);
+    } else if (lua_type(L, v) == LUA_TTABLE) {
+      lua_Integer n = (lua_Integer)lua_rawlen(L, v);
+      if (n == 0) spec_error(L, where, name, "empty list of paths");
+      for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, v, i) != LUA_TSTRING || lua_rawlen(L, -1) == 0)
+          spec_error(L, where, name, "paths must be non-empty strings");
+        fn(L, ud, name, (int)(i - 1), lua_gettop(L));
+        lua_pop(L, 1);
+      }
+    } else {
+      spec_error(L, where, name, "a path or a list of paths expected");
+    }
+    lua_pop(L, 1);
+  }
+}
+
+static void measure_path(lua_State *L, void *ud, const char *name, int rank, int vidx)
+{
+  spec_size *z = ud;
+  size_t len;
+  const char *p = lua_tolstring(L, vidx, &len);
+  int segs = 1;
+  (void)name;
+  if (rank == 0) z->nfields++;
+  z->npaths++;
+  if (len > z->maxlen) z->maxlen = len;
+  for (size_t i = 0; i < len; i++) segs += p[i] == '.';
+  if (segs > z->maxsegs) z->maxsegs = segs;
+}
+
+typedef struct {
+  mapper *m;
+  int anchor;       /* table keeping the path strings alive */
+  int npaths;
+} fill_state;
+
+static void fill_path(lua_State *L, void *ud, const char *name, int rank, int vidx)
+{
+  fill_state *f = ud;
+  mapper *m = f->m;
+  if (rank == 0) {  /* a new field: its name goes on the stack */
+    for (int i = 0; i < m->nfields; i++)
+      if (strcmp(lua_tostring(L, m->names + i), name) == 0)
+        luaL_argerror(L, 2, lua_pushfstring(L, "field '%s' is named twice", name));
+    lua_pushstring(L, name);
+    lua_replace(L, m->names + m->nfields);
+    m->nfields++;
+  }
+  map_path *p = &m->paths[f->npaths++];
+  p->text = lua_tolstring(L, vidx, &p->len);
+  p->field = m->nfields - 1;
+  p->rank = rank;
+  lua_pushvalue(L, vidx);
+  lua_rawseti(L, f->anchor, f->npaths);
+}
+
+/* Leaves on the stack: the mapper userdata, the anchor table, and nfields
+ * name slots; m->names is the first of those. */
+static mapper *compile_spec(lua_State *L, int spec)
+{
+  int fields = 0, hit_fields = 0;
+  luaL_checktype(L, spec, LUA_TTABLE);
+  lua_pushnil(L);
+  while (lua_next(L, spec)) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+    int *slot = strcmp(k, "fields") == 0 ? &fields : strcmp(k, "hit_fields") == 0 ? &hit_fields : NULL;
+    if (!slot) luaL_argerror(L, 2, lua_pushfstring(L, "unknown option '%s'", k));
+    if (!lua_istable(L, -1)) luaL_argerror(L, 2, lua_pushfstring(L, "'%s' must be a table", k));
+    lua_pop(L, 1);
+  }
+  if (lua_getfield(L, spec, "fields") != LUA_TNIL) fields = lua_gettop(L);
+  if (lua_getfield(L, spec, "hit_fields") != LUA_TNIL) hit_fields = lua_gettop(L);
+
+  spec_size z = { 0, 0, 0, 0, 0 };
+  if (fields) each_path(L, fields, "fields", measure_path, &z);
+  z.nsrc = z.npaths;
+  if (hit_fields) each_path(L, hit_fields, "hit_fields", measure_path, &z);
+
+  int levels = (z.maxsegs < JSON_MAX_DEPTH ? z.maxsegs : JSON_MAX_DEPTH) + 2;
+  size_t keycap = z.maxlen > 32 ? z.maxlen : 32;
+  size_t need = sizeof(mapper) + sizeof(map_path) * (size_t)z.npaths +
+                sizeof(map_cand) * (size_t)z.npaths * (size_t)levels +
+                sizeof(int) * (size_t)z.nfields + keycap;
+  mapper *m = lua_newuserdatauv(L, need, 0);
+  memset(m, 0, sizeof *m);
+  char *at = (char *)(m + 1);
+  m->paths = (map_path *)at;
+  at += sizeof(map_path) * (size_t)z.npaths;
+  m->cands = (map_cand *)at;
+  at += sizeof(map_cand) * (size_t)z.npaths * (size_t)levels;
+  m->best = (int *)at;
+  at += sizeof(int) * (size_t)z.nfields;
+  m->keybuf = at;
+  m->keycap = keycap;
+  m->nsrc = z.nsrc;
+  m->nhit = z.npaths - z.nsrc;
+
+  lua_createtable(L, z.npaths, 0);
+  fill_state f = { m, lua_gettop(L), 0 };
+  luaL_checkstack(L, z.nfields + 8, "too many fields");
+  m->names = lua_gettop(L) + 1;
+  for (int i = 0; i < z.nfields; i++) lua_pushliteral(L, "");
+  if (fields) each_path(L, fields, "fields", fill_path, &f);
+  if (hit_fields) each_path(L, hit_fields, "hit_fields", fill_path, &f);
+  return m;
+}
+
+/* ---- walking the body --------------------------------------------------- */
+
+/* The key's text: raw when it has no escapes, else unescaped into keybuf.
+ * *len is SIZE_MAX when the key is too long to match any path. */
+static const char *key_text(mapper *m, const json_token *k, size_t *len)
+{
+  if (!k->escaped) {
+    *len = k->len;
+    return k->str;
+  }
+  size_t n = json_unescape(k->str, k->len, m->keybuf, m->keycap);
+  *len = n <= m->keycap ? n : SIZE_MAX;
+  return m->keybuf;
+}
+
+static int key_is(const char *k, size_t klen, const char *lit)
+{
+  size_t n = strlen(lit);
+  return klen == n && memcmp(k, lit, n) == 0;
+}
+
+/* Puts the value on top of the stack into the row for every candidate of
+ * set that names this key exactly and still beats what the row has. */
+static void assign(mapper *m, const map_cand *set, size_t n, const char *k, size_t klen)
+{
+  lua_State *L = m->L;
+  for (size_t i = 0; i < n; i++) {
+    const map_path *p = &m->paths[set[i].path];
+    if (m->best[p->field] <= p->rank || p->len - set[i].off != klen ||
+        memcmp(p->text + set[i].off, k, klen) != 0)
+      continue;
+    m->best[p->field] = p->rank;
+    lua_pushvalue(L, m->names + p->field);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, m->row);
+  }
+}
+
+/* Whether a candidate naming this key exactly could still improve the row
+ * (a deeper path of the same field may have been found meanwhile). */
+static int still_wanted(const mapper *m, const map_cand *set, size_t n, const char *k, size_t klen)
+{
+  for (size_t i = 0; i < n; i++) {
+    const map_path *p = &m->paths[set[i].path];
+    if (m->best[p->field] > p->rank && p->len - set[i].off == klen &&
+        memcmp(p->text + set[i].off, k, klen) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether any candidate of the set could still improve the row. */
+static int any_wanted(const mapper *m, const map_cand *set, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (m->best[m->paths[set[i].path].field] > m->paths[set[i].path].rank) return 1;
+  return 0;
+}
+
+/* Walks the members of an object whose '{' is consumed, matching keys
+ * against the candidate set.  At the hit level, "_source" starts the walk
+ * of the source paths and "sort" is remembered for meta.last_sort. */
+static int walk(mapper *m, map_cand *set, size_t n, map_cand *next, int hit_level)
+{
+  json_scanner *s = m->s;
+  json_token key, t;
+  size_t count = 0;
+  int rc;
+  while ((rc = json_object_next(s, &key, &count)) == 1) {
+    if (!hit_level && !any_wanted(m, set, n)) {
+      /* nothing left to find here: skip this value and the rest */
+      if (json_skip(s) < 0) return -1;
+      return json_skip_rest(s, '}');
+    }
+    size_t klen;
+    const char *k = key_text(m, &key, &klen);
+    size_t nd = 0;
+    int full = 0;
+    if (klen != SIZE_MAX) {
+      for (size_t i = 0; i < n; i++) {
+        const map_path *p = &m->paths[set[i].path];
+        if (m->best[p->field] <= p->rank) continue;
+        const char *r = p->text + set[i].off;
+        size_t rlen = p->len - set[i].off;
+        if (rlen < klen || (klen && r[0] != k[0])) continue;   /* cheap rejects first */
+        if (rlen == klen) {
+          if (memcmp(r, k, klen) == 0) full = 1;
+        } else if (r[klen] == '.' && memcmp(r, k, klen) == 0) {
+          next[nd].path = set[i].path;
+          next[nd].off = set[i].off + klen + 1;
+          nd++;
+        }
+      }
+    }
+    int source = hit_level && m->nsrc > 0 && key_is(k, klen, "_source");
+    if (hit_level && key_is(k, klen, "sort")) {
+      m->last_sort = *s;
+      m->have_sort = 1;
+    }
+    if (!full && !nd && !source) {
+      if (json_skip(s) < 0) return -1;
+      continue;
+    }
+    json_type type = json_peek(s);
+    json_scanner at = *s;      /* the value may be read once per purpose */
+    int done = 0;
+    if (source && type == JSON_OBJECT) {
+      if (json_value(s, &t) == JSON_NONE) return -1;
+      for (int i = 0; i < m->nsrc; i++) {
+        next[nd + (size_t)i].path = i;
+        next[nd + (size_t)i].off = 0;
+      }
+      if (walk(m, next + nd, (size_t)m->nsrc, next + nd + m->nsrc, 0) < 0) return -1;
+      done = 1;
+    }
+    if (nd && type == JSON_OBJECT) {
+      if (done) *s = at;
+      if (json_value(s, &t) == JSON_NONE) return -1;
+      if (walk(m, next, nd, next + nd, 0) < 0) return -1;
+      done = 1;
+    }
+    if (full && done) full = still_wanted(m, set, n, k, klen);
+    if (full && type != JSON_NULL) {
+      if (done) *s = at;
+      if (tinkr_json_push_value(m->L, s, m->array_mt) < 0) return -1;
+      assign(m, set, n, k, klen);
+      lua_pop(m->L, 1);
+      done = 1;
+    }
+    if (!done && json_skip(s) < 0) return -1;
+  }
+  return rc;
+}
+
+static void shape_error(mapper *m, const char *what)
+{
+  if (!m->shape[0]) snprintf(m->shape, sizeof m->shape, "%s", what);
+}
+
+static int read_hit_list(mapper *m)
+{
+  lua_State *L = m->L;
+  json_scanner *s = m->s;
+  json_token t;
+  size_t n = 0;
+  int rc;
+  lua_newtable(L);
+  lua_replace(L, m->rows);     /* a repeated hits.hits: the last one wins */
+  m->found_hits = 1;
+  while ((rc = json_array_next(s, &n)) == 1) {
+    if (json_peek(s) != JSON_OBJECT) {
+      char why[64];
+      snprintf(why, sizeof why, "hits.hits[%zu] is not an object", n);
+      shape_error(m, why);
+      if (json_skip(s) < 0) return -1;
+      continue;
+    }
+    if (json_value(s, &t) == JSON_NONE) return -1;
+    lua_createtable(L, 0, m->nfields);
+    m->row = lua_gettop(L);
+    for (int i = 0; i < m->nfields; i++) m->best[i] = INT_MAX;
+    m->have_sort = 0;
+    for (int i = 0; i < m->nhit; i++) {
+      m->cands[i].path = m->nsrc + i;
+      m->cands[i].off = 0;
+    }
+    if (walk(m, m->cands, (size_t)m->nhit, m->cands + m->nhit, 1) < 0) return -1;
+    lua_rawseti(L, m->rows, (lua_Integer)n);
+  }
+  if (rc == 0) {
+    lua_pushinteger(L, (lua_Integer)n);
+    lua_setfield(L, m->meta, "hits");
+  }
+  return rc;
+}
+
+/* Decodes the next value into meta[name]. */
+static int meta_value(mapper *m, const char *name)
+{
+  if (tinkr_json_push_value(m->L, m->s, m->array_mt) < 0) return -1;
+  lua_setfield(m->L, m->meta, name);
+  return 0;
+}
+
+/* Calls fn(m, key, klen) for each member of the object that comes next;
+ * fn must consume the member's value.  Non-objects are skipped. */
+typedef int (*member_fn)(mapper *m, const char *k, size_t klen);
+
+static int each_member(mapper *m, member_fn fn)
+{
+  json_token key, t;
+  size_t count = 0, klen;
+  int rc;
+  if (json_peek(m->s) != JSON_OBJECT) return json_skip(m->s);
+  if (json_value(m->s, &t) == JSON_NONE) return -1;
+  while ((rc = json_object_next(m->s, &key, &count)) == 1) {
+    const char *k = key_text(m, &key, &klen);
+    if (fn(m, k, klen) < 0) return -1;
+  }
+  return rc;
+}
+
+static int total_member(mapper *m, const char *k, size_t klen)
+{
+  if (key_is(k, klen, "value")) return meta_value(m, "total");
+  if (key_is(k, klen, "relation")) return meta_value(m, "relation");
+  return json_skip(m->s);
+}
+
+static int hits_member(mapper *m, const char *k, size_t klen)
+{
+  json_token t;
+  if (key_is(k, klen, "total")) {
+    if (json_peek(m->s) != JSON_NUMBER) return each_member(m, total_member);
+    lua_pushliteral(m->L, "eq");   /* the old form: an exact integer */
+    lua_setfield(m->L, m->meta, "relation");
+    return meta_value(m, "total");
+  }
+  if (key_is(k, klen, "hits")) {
+    if (json_peek(m->s) == JSON_ARRAY) {
+      if (json_value(m->s, &t) == JSON_NONE) return -1;
+      return read_hit_list(m);
+    }
+    shape_error(m, "hits.hits is not an array");
+  }
+  return json_skip(m->s);
+}
+
+static int shards_member(mapper *m, const char *k, size_t klen)
+{
+  if (key_is(k, klen, "failed")) return meta_value(m, "shards_failed");
+  return json_skip(m->s);
+}
+
+static int top_member(mapper *m, const char *k, size_t klen)
+{
+  size_t used = strlen(m->top_keys);
+  if (klen != SIZE_MAX && used + klen + 3 < sizeof m->top_keys) {
+    snprintf(m->top_keys + used, sizeof m->top_keys - used, "%s%.*s",
+             used ? ", " : "", (int)klen, k);
+  }
+  if (key_is(k, klen, "hits")) {
+    if (json_peek(m->s) != JSON_OBJECT) shape_error(m, "hits is not an object");
+    return each_member(m, hits_member);
+  }
+  if (key_is(k, klen, "took")) return meta_value(m, "took");
+  if (key_is(k, klen, "timed_out")) return meta_value(m, "timed_out");
+  if (key_is(k, klen, "_shards")) return each_member(m, shards_member);
+  if (key_is(k, klen, "pit_id")) return meta_value(m, "pit_id");
+  if (key_is(k, klen, "_scroll_id")) return meta_value(m, "scroll_id");
+  return json_skip(m->s);
+}
+
+static int map_rows(lua_State *L)
+{
+  size_t len;
+  luaL_checktype(L, 1, LUA_TSTRING);
+  const char *body = lua_tolstring(L, 1, &len);
+  lua_settop(L, 2);
+  tinkr_json_push_array_mt(L);
+  int array_mt = lua_gettop(L);
+  mapper *m = compile_spec(L, 2);
+  luaL_checkstack(L, 16, "map.rows");
+  json_scanner s;
+  json_scan_init(&s, body, len);
+  m->L = L;
+  m->s = &s;
+  m->array_mt = array_mt;
+  lua_newtable(L);
+  m->rows = lua_gettop(L);
+  lua_newtable(L);
+  m->meta = lua_gettop(L);
+
+  int rc;
+  if (json_peek(&s) != JSON_OBJECT) {
+    shape_error(m, "the top level is not an object");
+    rc = json_skip(&s);
+  } else {
+    rc = each_member(m, top_member);
+  }
+  if (rc < 0 || json_finish(&s) < 0) return tinkr_json_push_error(L, &s);
+  if (!m->shape[0] && !m->found_hits) {
+    snprintf(m->shape, sizeof m->shape, "no hits.hits (top-level keys: %s)",
+             m->top_keys[0] ? m->top_keys : "none");
+  }
+  if (m->shape[0]) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "not a search response: %s", m->shape);
+    return 2;
+  }
+  if (m->have_sort) {
+    json_scanner at = m->last_sort;
+    if (tinkr_json_push_value(L, &at, array_mt) < 0) return tinkr_json_push_error(L, &at);
+    lua_setfield(L, m->meta, "last_sort");
+  }
+  lua_pushvalue(L, m->rows);
+  lua_pushvalue(L, m->meta);
+  return 2;
+}
+
+int luaopen_tinkr_map(lua_State *L)
+{
+  static const luaL_Reg funcs[] = {
+    { "rows", map_rows },
+    { NULL, NULL },
+  };
+  luaL_newlib(L, funcs);
+  return 1;
+}
