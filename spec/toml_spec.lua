@@ -443,6 +443,28 @@ local INVALID = {
   { "[[a]] after [a]", "[a]\n[[a]]", "2:3", "cannot use [[a]]: 'a' is already a table" },
   { "[[a]] over a value", "a = 1\n[[a]]", "2:3", "'a' is already an integer" },
   { "[[a]] over an implicit table", "[a.b]\n[[a]]", "2:3", "'a' is already a table" },
+  { "[[fruit]] after [fruit.physical]", '[fruit.physical]\ncolor = "red"\n[[fruit]]\nname = "apple"', "3:3",
+    "cannot use [[fruit]]: 'fruit' is already a table (line 1)" },
+  { "[table] conflicting with an array of tables", [=[
+[[fruits]]
+name = "apple"
+[[fruits.varieties]]
+name = "red delicious"
+[fruits.varieties]
+name = "granny smith"
+]=], "5:9", "[fruits.varieties] is an array of tables (line 3)" },
+  { "array of tables conflicting with a table", [=[
+[[fruits]]
+[fruits.physical]
+color = "red"
+[[fruits.physical]]
+color = "green"
+]=], "4:10", "cannot use [[fruits.physical]]: 'fruits.physical' is already a table (line 2)" },
+  { "[table] over a string key", '[fruit]\napple = "red"\n[fruit.apple]', "3:8", "'fruit.apple' is already a string (line 2)" },
+  { "dotted key into an inline table under a header", '[product]\ntype = { name = "Nail" }\ntype.edible = false', "3:1",
+    "cannot add to inline table 'type' in [product]" },
+  { "inline table over a dotted-key table", '[product]\ntype.name = "Nail"\ntype = { edible = false }', "3:1",
+    "duplicate key 'type' in [product] (first defined at line 2)" },
 
   -- Lines and key/value syntax
   { "two key/values on one line", "a = 1 b = 2", "1:7", "expected end of line after value, found 'b'" },

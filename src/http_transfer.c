@@ -430,11 +430,12 @@ static void classify_failure(http_transfer *t, CURLcode rc) {
     }
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     if (!got_connected(t->easy)) {
-      double limit = t->connect_timeout_s < t->timeout_s ? t->connect_timeout_s : t->timeout_s;
-      seconds_text(limit, secs, sizeof secs);
+      int by_connect = t->connect_timeout_s <= t->timeout_s;
+      seconds_text(by_connect ? t->connect_timeout_s : t->timeout_s, secs, sizeof secs);
       set_error(t, "timeout",
                 format("could not connect within %s s: %s (is the host reachable? "
-                       "raise connect_timeout= if it is just slow)", secs, url));
+                       "raise %s= if it is just slow)",
+                       secs, url, by_connect ? "connect_timeout" : "timeout"));
     } else {
       seconds_text(t->timeout_s, secs, sizeof secs);
       set_error(t, "timeout",

@@ -196,6 +196,37 @@ end
 
 _M.finish_log_row = finish_log_row
 
+-- The duration of a span in ns, from the layout's field or computed.
+local UNIT_NS = { ns = 1, us = 1000, ms = 1000000, s = 1000000000 }
+
+local function finish_span_row(r, section)
+  r.start_ns = ns_of(r.start)
+  r.end_ns = ns_of(r["end"])
+  local d = section.duration or {}
+  if d.field and type(r.duration) == "number" then
+    local ns = r.duration * UNIT_NS[d.unit or "ns"]
+    r.duration_ns = math.tointeger(ns) or math.floor(ns + 0.5)
+  elseif r.start_ns and r.end_ns then
+    r.duration_ns = r.end_ns - r.start_ns
+  end
+  r.duration = nil
+  if r.duration_ns then r.duration_ms = r.duration_ns / 1e6 end
+  if r.start_ns then r.start = time.format(r.start_ns, { precision = "ns" }):gsub("%.?0+Z$", "Z") end
+  if r.end_ns then r["end"] = time.format(r.end_ns, { precision = "ns" }):gsub("%.?0+Z$", "Z") end
+  local status = section.status and section.status[r.status]
+  r.status_code, r.status = r.status, status or (r.status ~= nil and tostring(r.status):lower() or "unset")
+  if r.parent_span_id == json.null then r.parent_span_id = "" end
+  r._sort, r._index = nil, nil
+  return r
+end
+
+_M.finish_span_row = finish_span_row
+
+-- How a layout without a duration field is sorted by duration: a painless
+-- expression over the start and end dates (ms precision in OpenSearch's
+-- doc values; exact ns durations are computed from _source afterwards).
+local DURATION_SCRIPT = "doc[params.e].value.toInstant().toEpochMilli() - doc[params.s].value.toInstant().toEpochMilli()"
+
 ---------------------------------------------------------------------------
 -- The queries.
 
@@ -237,6 +268,151 @@ function Backend:logs(p)
     requests = meta.requests,
     index = L.pattern, layout = L.mapping.name, layout_source = L.how,
     window = { from = q.from, to = q.to },
+  }
+end
+
+--- backend:traces{ service=, since=|from=,to=, limit=20, errors=true, where= }
+--- -> root spans, slowest first: rows, meta | nil, err
+function Backend:traces(p)
+  local q, qerr = normalize(p, "traces")
+  if not q then return nil, qerr end
+  local L, err = self:layout_for("spans")
+  if not L then return nil, err end
+  local section = L.section
+  local duration_source
+  if section.duration and section.duration.compute then
+    local s_field, e_field = L.resolve.field("start"), L.resolve.field("end")
+    q.duration_script = DURATION_SCRIPT
+    q.script_params = { s = s_field, e = e_field }
+    duration_source = ("computed: %s - %s (OpenSearch script sort, ms precision; exact value from _source)"):format(
+      section.fields["end"], section.fields.start)
+  else
+    duration_source = ("field %s (%s)"):format(section.duration and section.duration.field or "?",
+      section.duration and section.duration.unit or "?")
+  end
+  if p.errors then
+    for raw, norm in pairs(section.status or {}) do
+      if norm == "error" then q.errors_only, q.error_status = true, raw end
+    end
+  end
+  local dsl
+  dsl, err = build("root_spans", q, L.resolve)
+  if not dsl then return nil, err end
+  if q.duration_script then
+    dsl.sort[1]._script.script.params = q.script_params
+  end
+  local spec = layout.map_spec(section)
+  local rows = {}
+  local started = core.monotonic()
+  local meta
+  meta, err = search_all(L, dsl, spec, q.limit, function(page)
+    for _, r in ipairs(page) do rows[#rows + 1] = finish_span_row(r, section) end
+  end)
+  if not meta then return nil, err end
+  return rows, {
+    total = meta.total, relation = meta.relation, returned = #rows,
+    truncated = meta.relation == "gte" or (meta.total or 0) > #rows,
+    took_ms = (core.monotonic() - started) * 1000, server_took_ms = meta.took,
+    request = meta.request, requests = meta.requests, pages = meta.pages,
+    index = L.pattern, layout = L.mapping.name, layout_source = L.how,
+    duration_source = duration_source,
+    window = { from = q.from, to = q.to },
+  }
+end
+
+-- Parent/child links, depth and order (by start) for the spans of a trace.
+local function build_tree(spans)
+  local by_id, roots = {}, {}
+  for _, s in ipairs(spans) do
+    s.children = {}
+    by_id[s.span_id] = s
+  end
+  local function by_start(a, b) return (a.start_ns or 0) < (b.start_ns or 0) end
+  for _, s in ipairs(spans) do
+    local parent = s.parent_span_id ~= "" and by_id[s.parent_span_id] or nil
+    if parent then
+      table.insert(parent.children, s)
+    else
+      s.orphan = s.parent_span_id ~= "" or nil   -- parent not (yet) stored
+      roots[#roots + 1] = s
+    end
+  end
+  table.sort(roots, by_start)
+  local ordered = {}
+  local function walk(s, depth)
+    s.depth = depth
+    ordered[#ordered + 1] = s
+    table.sort(s.children, by_start)
+    for _, c in ipairs(s.children) do walk(c, depth + 1) end
+  end
+  for _, r in ipairs(roots) do walk(r, 0) end
+  return roots, ordered
+end
+
+local function is_trace_id(id)
+  return type(id) == "string" and #id > 0 and #id <= 64 and id:match("^%x+$") ~= nil
+end
+
+--- backend:trace(id) -> trace, meta | nil, err
+--- trace = { trace_id, spans (depth-first, with depth and children), roots,
+---           logs (oldest first), start_ns, end_ns, duration_ns, services }
+function Backend:trace(id, p)
+  p = p or {}
+  if not is_trace_id(id) then
+    return usage(("bad trace id %q: a trace id is hex, e.g. 4bf92f3577b34da6a3ce929d0e0e4736"):format(tostring(id)))
+  end
+  id = id:lower()
+  local S, err = self:layout_for("spans")
+  if not S then return nil, err end
+  local Lg, lerr = self:layout_for("logs")
+  local started = core.monotonic()
+  local span_dsl
+  span_dsl, err = build("trace_spans", { trace_id = id, size = _M.PAGE }, S.resolve)
+  if not span_dsl then return nil, err end
+
+  -- Spans and logs at once (they are independent requests).
+  local parallel = require "tinkr.parallel"
+  local results = parallel.run{
+    spans = function() return S.client:search(S.pattern, span_dsl, layout.map_spec(S.section)) end,
+    logs = function()
+      if not Lg then return nil, lerr end
+      local dsl, derr = build("trace_logs", { trace_id = id, size = _M.PAGE }, Lg.resolve)
+      if not dsl then return nil, derr end
+      return Lg.client:search(Lg.pattern, dsl, layout.map_spec(Lg.section))
+    end,
+  }
+  local spans, smeta = results.spans[1], results.spans[2]
+  if not spans then return nil, smeta end
+  if #spans == 0 then
+    return nil, errors.new("not_found", ("no spans with trace id %s in '%s'"):format(id, S.pattern))
+  end
+  for _, s in ipairs(spans) do finish_span_row(s, S.section) end
+  local roots, ordered = build_tree(spans)
+  local logs, lmeta = results.logs[1], results.logs[2]
+  local log_error
+  if logs then
+    for _, r in ipairs(logs) do finish_log_row(r) end
+  else
+    log_error, logs = lmeta, {}
+  end
+  local t0, t1, services = math.maxinteger, math.mininteger, {}
+  for _, s in ipairs(ordered) do
+    if s.start_ns and s.start_ns < t0 then t0 = s.start_ns end
+    if s.end_ns and s.end_ns > t1 then t1 = s.end_ns end
+    if s.service then services[s.service] = true end
+  end
+  local service_list = {}
+  for k in pairs(services) do service_list[#service_list + 1] = k end
+  table.sort(service_list)
+  return {
+    trace_id = id, spans = ordered, roots = roots, logs = logs,
+    start_ns = t0, end_ns = t1, duration_ns = t1 - t0, services = service_list,
+  }, {
+    took_ms = (core.monotonic() - started) * 1000,
+    requests = { smeta.request, lmeta and lmeta.request or nil },
+    request = smeta.request,
+    span_index = S.pattern, log_index = Lg and Lg.pattern,
+    layout = S.mapping.name, log_error = log_error,
   }
 end
 

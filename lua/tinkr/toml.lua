@@ -15,7 +15,7 @@ local byte, sub, find, match, gsub, format, rep =
   string.byte, string.sub, string.find, string.match, string.gsub, string.format, string.rep
 local concat = table.concat
 local utf8_char, utf8_len = utf8.char, utf8.len
-local tointeger, maxinteger, math_type = math.tointeger, math.maxinteger, math.type
+local tointeger, maxinteger, math_type, huge = math.tointeger, math.maxinteger, math.type, math.huge
 local type, tonumber, tostring, error, pcall, setmetatable, getmetatable =
   type, tonumber, tostring, error, pcall, setmetatable, getmetatable
 
@@ -24,7 +24,7 @@ local type, tonumber, tostring, error, pcall, setmetatable, getmetatable =
 local MAX_DEPTH = 128
 _M.MAX_DEPTH = MAX_DEPTH
 
-local B_TAB, B_LF, B_CR, B_SPACE = 9, 10, 13, 32
+local B_LF, B_CR, B_SPACE = 10, 13, 32
 local B_QUOTE, B_HASH, B_APOS, B_PLUS, B_COMMA, B_MINUS, B_DOT = 34, 35, 39, 43, 44, 45, 46
 local B_EQUALS, B_LBRACKET, B_BACKSLASH, B_RBRACKET = 61, 91, 92, 93
 local B_LBRACE, B_RBRACE = 123, 125
@@ -217,6 +217,10 @@ end
 ---------------------------------------------------------------------------
 -- Whitespace, newlines and comments.
 
+local function fail_bare_cr(pos)
+  fail(pos, "carriage return not followed by a line feed (use LF or CRLF line endings)")
+end
+
 local function skip_ws(p)
   p.pos = match(p.src, "^[ \t]*()", p.pos)
 end
@@ -228,7 +232,7 @@ local function skip_newline(p)
   if b == B_LF then p.pos = pos + 1; return true end
   if b == B_CR then
     if byte(src, pos + 1) == B_LF then p.pos = pos + 2; return true end
-    fail(pos, "carriage return not followed by a line feed (use LF or CRLF line endings)")
+    fail_bare_cr(pos)
   end
   return false
 end
@@ -299,10 +303,6 @@ local function fail_control_in_string(src, pos, literal)
          describe_char(src, pos), byte(src, pos))
   end
   fail(pos, "%s must be escaped in a string (write \\u%04X)", describe_char(src, pos), byte(src, pos))
-end
-
-local function fail_bare_cr(pos)
-  fail(pos, "carriage return not followed by a line feed (use LF or CRLF line endings)")
 end
 
 -- "..." : escapes, no raw control characters except tab, one line.
@@ -529,14 +529,14 @@ local function parse_float(word, pos)
   end
   if i <= #word then fail(pos, "invalid number '%s'", word) end
   local value = tonumber((gsub(word, "_", "")))
-  if value == math.huge or value == -math.huge then
+  if value == huge or value == -huge then
     fail(pos, "float %s is out of range (write inf for infinity)", word)
   end
   return value
 end
 
 local SPECIAL_FLOATS = {
-  inf = math.huge, ["+inf"] = math.huge, ["-inf"] = -math.huge,
+  inf = huge, ["+inf"] = huge, ["-inf"] = -huge,
   nan = 0.0 / 0.0, ["+nan"] = 0.0 / 0.0, ["-nan"] = -(0.0 / 0.0),
 }
 
@@ -768,7 +768,8 @@ local function fail_cannot_extend(p, parent, keys, positions, i)
     fail(positions[i], "cannot add to inline table '%s' (line %d): inline tables are complete when written",
          name, line)
   end
-  local hint = type(child) == "table" and " (arrays written with [ ] cannot be extended by headers)" or ""
+  local is_static_array = type(child) == "table" and getmetatable(child) == nil
+  local hint = is_static_array and " (arrays written with [ ] cannot be extended by headers)" or ""
   fail(positions[i], "key '%s' is already %s (line %d), so it cannot hold a table%s",
        name, type_name(p, child), line, hint)
 end

@@ -23,8 +23,11 @@ Routes:
   /redirect            302 to /ok
   /headers             repeated and mixed-case response headers
   /unused_port         a port number that was free a moment ago
+  /blackhole_port      a port whose accept queue is full: connects hang
+  /mark?tag=T          counts a request for tag T; /marks?tag=T tells the count
 """
 import argparse
+import base64
 import gzip
 import json
 import os
@@ -38,6 +41,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 STOP = threading.Event()
+MARKS = {}
+BLACKHOLE = []  # the listening socket and the connections that fill it
+MARKS_LOCK = threading.Lock()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -56,6 +62,10 @@ class Handler(BaseHTTPRequestHandler):
         values = parse_qs(urlsplit(self.path).query).get(name)
         return int(values[0]) if values else default
 
+    def text_param(self, name, default=""):
+        values = parse_qs(urlsplit(self.path).query).get(name)
+        return values[0] if values else default
+
     def send_body(self, status, body, content_type="application/json", extra=()):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -63,7 +73,8 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in extra:
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def send_json(self, status, value, extra=()):
         self.send_body(status, json.dumps(value).encode(), extra=extra)
@@ -100,6 +111,7 @@ class Handler(BaseHTTPRequestHandler):
             "path": self.path,
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "body": body.decode("latin-1"),
+            "body_hex": body.hex(),
             "client_port": self.client_address[1],
             "request_on_connection": self.requests_on_connection,
         })
@@ -173,7 +185,6 @@ class Handler(BaseHTTPRequestHandler):
         self.send_body(200, gzip.compress(text), extra=[("Content-Encoding", "gzip")])
 
     def r_auth(self, body):
-        import base64
         expected = "Basic " + base64.b64encode(b"user:s3cret").decode()
         if self.headers.get("Authorization") == expected:
             return self.send_json(200, {"user": "user"})
@@ -194,6 +205,46 @@ class Handler(BaseHTTPRequestHandler):
         probe.close()
         self.send_json(200, {"port": port})
 
+    def r_blackhole_port(self, body):
+        with MARKS_LOCK:
+            if not BLACKHOLE:
+                # listen(0) and never accept: once the queue holds a
+                # connection or two, Linux drops further SYNs and a client's
+                # connect() just waits -- a connect timeout on loopback.
+                hole = socket.socket()
+                hole.bind(("127.0.0.1", 0))
+                hole.listen(0)
+                BLACKHOLE.append(hole)
+                for _ in range(3):
+                    filler = socket.socket()
+                    filler.setblocking(False)
+                    filler.connect_ex(hole.getsockname())
+                    BLACKHOLE.append(filler)
+                time.sleep(0.05)
+        self.send_json(200, {"port": BLACKHOLE[0].getsockname()[1]})
+
+    def r_mark(self, body):
+        tag = self.text_param("tag")
+        with MARKS_LOCK:
+            MARKS[tag] = MARKS.get(tag, 0) + 1
+            count = MARKS[tag]
+        self.send_json(200, {"tag": tag, "count": count})
+
+    def r_marks(self, body):
+        with MARKS_LOCK:
+            count = MARKS.get(self.text_param("tag"), 0)
+        self.send_json(200, {"count": count})
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # parallel specs connect many clients at once
+
+    def handle_error(self, request, client_address):
+        # clients hanging up mid-response is what these routes provoke
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            super().handle_error(request, client_address)
+
 
 def watchdog(parent, deadline):
     while time.monotonic() < deadline and os.getppid() == parent:
@@ -208,8 +259,7 @@ def main():
     ap.add_argument("--max-seconds", type=float, default=300)
     args = ap.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Handler)
     if args.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(*args.tls)

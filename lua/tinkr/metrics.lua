@@ -1,0 +1,202 @@
+-- tinkr.metrics: PromQL against the configured Prometheus.
+--
+--   local rows, meta = tinkr.metrics.query('up', { time = "2026-11-26T12:00:00Z" })
+--   local series, meta = tinkr.metrics.range('up', { since = "1h", step = "30s" })
+--   local rows, meta = tinkr.metrics.recipe("http_request_rate", { service = "payments-api" })
+--
+-- rows[i]   = { labels = {...}, value = <float>, time_ns = <integer> }
+-- series[i] = { labels = {...}, points = { { t_ns, value }, ... } }
+-- meta      = { took_ms =, result_type =, warnings = {...},
+--               request = { method =, url =, params = { query =, time = | start =, end =, step = } } }
+-- Every function returns result, meta or nil, err (tinkr.errors); only a
+-- wrong argument type raises.  Requests go through tinkr.parallel, so
+-- several of these inside tinkr.all run at once.
+local _M = { _VERSION = "0.1.0" }
+
+local errors = require "tinkr.errors"
+local time = require "tinkr.time"
+local prometheus = require "tinkr.prometheus"
+local recipes = require "tinkr.recipes"
+
+local NS_PER_S = time.NS_PER_S
+local TARGET_POINTS = 120     -- default range step: about this many points
+local MIN_STEP_S = 15         -- ... but never finer than a typical scrape interval
+
+local Metrics = {}
+Metrics.__index = Metrics
+
+local CONFIG_KEYS = { "timeout", "connect_timeout", "ca_file", "insecure" }
+
+--- metrics.new(config): config is a tinkr.config object or a plain table
+--- { prometheus_url =, timeout =, connect_timeout =, ca_file =, insecure =, headers = }.
+--- Nothing is checked until a query needs it, so a missing URL is an error
+--- value from that query (code "config"), not a raise here.
+function _M.new(config)
+  if type(config) ~= "table" then
+    error(("bad argument #1 to 'new' (table expected, got %s)"):format(type(config)), 2)
+  end
+  return setmetatable({ config = config }, Metrics)
+end
+
+-- The Prometheus client for this config, or nil, err.
+function Metrics:client()
+  local cfg = self.config
+  local settings = {}
+  if type(cfg.require) == "function" then       -- a tinkr.config object
+    local url, err = cfg:require("prometheus_url")
+    if not url then return nil, err end
+    settings.url = url
+    for _, k in ipairs(CONFIG_KEYS) do
+      local v, verr = cfg:get(k)
+      if verr then return nil, verr end
+      settings[k] = v
+    end
+  else
+    if type(cfg.prometheus_url) ~= "string" or cfg.prometheus_url == "" then
+      return nil, errors.new("config",
+        "OTEL_PROMETHEUS_URL is not set: export OTEL_PROMETHEUS_URL=http://host:9090")
+    end
+    settings.url = cfg.prometheus_url
+    for _, k in ipairs(CONFIG_KEYS) do settings[k] = cfg[k] end
+    settings.headers = cfg.headers
+  end
+  if not settings.url:match("^https?://") then
+    return nil, errors.new("config", ("OTEL_PROMETHEUS_URL must start with http:// or https:// (got %q)"):format(settings.url))
+  end
+  return prometheus.new(settings)
+end
+
+local function check_expr(expr, fname)
+  if type(expr) ~= "string" then
+    error(("bad argument #1 to '%s' (PromQL string expected, got %s)"):format(fname, type(expr)), 3)
+  end
+  if not expr:find("%S") then
+    return errors.new("usage", "empty PromQL expression")
+  end
+end
+
+local function check_opts(opts, fname)
+  if opts ~= nil and type(opts) ~= "table" then
+    error(("bad argument #2 to '%s' (table expected, got %s)"):format(fname, type(opts)), 3)
+  end
+  return opts or {}
+end
+
+-- opts.time (any form tinkr.time parses; default now) -> ns | nil, err
+local function instant_of(opts)
+  if opts.time == nil then return time.now() end
+  local ns, err = time.parse(opts.time)
+  if not ns then return nil, errors.new("usage", "time: " .. err) end
+  return ns
+end
+
+-- opts.since / from / to / step -> from_ns, to_ns, step_s | nil, err
+local function range_of(opts)
+  local from_ns, to_ns = time.window{ since = opts.since, from = opts.from, to = opts.to }
+  if not from_ns then return nil, errors.new("usage", to_ns) end
+  local step_s
+  if opts.step ~= nil then
+    local ns, err = time.duration(opts.step)
+    if not ns then return nil, errors.new("usage", "step: " .. err) end
+    if ns < time.NS_PER_MS then return nil, errors.new("usage", "step: must be at least 1ms") end
+    step_s = ns % NS_PER_S == 0 and ns // NS_PER_S or ns / NS_PER_S
+  else
+    local span_s = (to_ns - from_ns) / NS_PER_S
+    step_s = math.max(MIN_STEP_S, math.ceil(span_s / TARGET_POINTS))
+  end
+  return from_ns, to_ns, step_s
+end
+
+--- m:query(expr, opts) -> rows, meta | nil, err
+--- opts.time: the instant to evaluate at (default now).
+function Metrics:query(expr, opts)
+  local bad = check_expr(expr, "query")
+  opts = check_opts(opts, "query")
+  if bad then return nil, bad end
+  local at, err = instant_of(opts)
+  if not at then return nil, err end
+  local client, cerr = self:client()
+  if not client then return nil, cerr end
+  local rows, meta = client:query(expr, at)
+  if rows then meta.time_ns = at end
+  return rows, meta
+end
+
+--- m:range(expr, opts) -> series, meta | nil, err
+--- opts.since (default 1h) or from/to; opts.step (default: ~120 points, >= 15s).
+function Metrics:range(expr, opts)
+  local bad = check_expr(expr, "range")
+  opts = check_opts(opts, "range")
+  if bad then return nil, bad end
+  local from_ns, to_ns, step_s = range_of(opts)
+  if not from_ns then return nil, to_ns end
+  local client, cerr = self:client()
+  if not client then return nil, cerr end
+  local series, meta = client:query_range(expr, from_ns, to_ns, step_s)
+  if series then meta.from_ns, meta.to_ns, meta.step_s = from_ns, to_ns, step_s end
+  return series, meta
+end
+
+-- Keys of metrics.recipe's params that say when, not what.
+local RANGE_KEYS = { since = true, from = true, to = true, step = true }
+local INSTANT_KEYS = { time = true }
+
+--- m:recipe(name, params) -> rows | series, meta | nil, err
+--- params: the recipe's own parameters, plus since/from/to/step for a range
+--- query or time for an instant one (default: an instant query at now).
+--- meta also has recipe =, expr = (the PromQL sent), unit =, params =.
+function Metrics:recipe(name, params)
+  if type(name) ~= "string" then
+    error(("bad argument #1 to 'recipe' (recipe name expected, got %s)"):format(type(name)), 2)
+  end
+  params = check_opts(params, "recipe")
+  local own, when, ranged = {}, {}, false
+  for k, v in pairs(params) do
+    if RANGE_KEYS[k] then when[k], ranged = v, true
+    elseif INSTANT_KEYS[k] then when[k] = v
+    else own[k] = v end
+  end
+  if ranged and when.time ~= nil then
+    return nil, errors.new("usage", "give time (instant) or since/from/to/step (range), not both")
+  end
+  local expr, recipe, values = recipes.expand(name, own)
+  if not expr then return nil, recipe end
+  local result, meta
+  if ranged then
+    result, meta = self:range(expr, when)
+  else
+    result, meta = self:query(expr, when)
+  end
+  if not result then
+    meta.recipe, meta.expr = name, expr
+    return nil, meta
+  end
+  meta.recipe, meta.expr, meta.unit, meta.params = name, expr, recipe.unit, values
+  return result, meta
+end
+
+--- Names of the recipes tinkr can find.
+function Metrics:recipes()
+  return recipes.list()
+end
+
+--- m:buildinfo() -> version, meta | nil, err
+function Metrics:buildinfo()
+  local client, err = self:client()
+  if not client then return nil, err end
+  return client:buildinfo()
+end
+
+-- Module-level functions use the process-wide config (tinkr.config.get(),
+-- read each call so tinkr.configure / the CLI flags take effect).
+local function default()
+  return _M.new(require("tinkr.config").get())
+end
+
+function _M.query(expr, opts) return default():query(expr, opts) end
+function _M.range(expr, opts) return default():range(expr, opts) end
+function _M.recipe(name, params) return default():recipe(name, params) end
+function _M.recipes() return recipes.list() end
+function _M.buildinfo() return default():buildinfo() end
+
+return _M

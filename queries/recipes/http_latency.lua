@@ -1,0 +1,26 @@
+-- A latency quantile of a service's HTTP server requests, in seconds,
+-- from its duration histogram.  Histograms recorded in milliseconds are
+-- divided by 1000, so every generation answers in seconds.
+local service = include "service"
+local http = include "http"
+
+return {
+  description = "HTTP server latency quantile in seconds (q = 0.5, 0.9, 0.99 ...)",
+  params = {
+    service = { required = true, doc = "service.name, e.g. payments-api" },
+    quantile = { type = "number", default = 0.99, min = 0, max = 1, doc = "0..1" },
+    window = { type = "duration", default = "5m", doc = "rate() window" },
+  },
+  unit = "seconds",
+  expr = function(p, promql)
+    local q = promql.expand("{{q|number}}", { q = p.quantile })
+    local alternatives = {}
+    for _, h in ipairs(http.histograms) do
+      local e = format("histogram_quantile(%s, sum by (le) (%s))", q,
+        service.rate(h.name .. "_bucket", p.service, p.window))
+      if h.per_second ~= 1 then e = format("(%s / %d)", e, h.per_second) end
+      alternatives[#alternatives + 1] = e
+    end
+    return service.first_of(alternatives)
+  end,
+}
