@@ -10,6 +10,10 @@
 #include "interrupt.h"
 
 #define MAX_IDLE_HANDLES 16
+/* Idle connections kept open: enough for a request_many wave at the default
+ * max_parallel against two backends.  curl's default (4 x handles in use)
+ * would close most of a wave's connections as soon as it is over. */
+#define MAX_CACHED_CONNECTIONS 32L
 /* curl_multi_poll returns on EINTR, but a signal landing just before it
  * would wait out the whole poll: bound each poll so Ctrl-C is seen fast. */
 #define POLL_SLICE_MS 100
@@ -97,6 +101,7 @@ http_client *http_client_new(void) {
     curl_global_cleanup();
     return NULL;
   }
+  curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, MAX_CACHED_CONNECTIONS);
   c->refs = 1;
   return c;
 }

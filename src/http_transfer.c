@@ -1,13 +1,13 @@
 /* One HTTP transfer: request copy, curl setup, response buffering with a
  * body cap, and turning curl's outcome into a code and a one-line message.
  * See http_transfer.h. */
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http_transfer.h"
 #include "interrupt.h"
@@ -19,11 +19,18 @@
 
 /* ---- header checks (shared with the Lua boundary) ---- */
 
+/* ASCII only: <ctype.h> would follow whatever locale Lua code has set. */
+static int ascii_alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+
 int http_header_name_ok(const char *name, size_t len) {
   if (len == 0) return 0;
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)name[i];
-    if (!isalnum(c) && !strchr("!#$%&'*+-.^_`|~", c)) return 0;
+    if (!ascii_alnum(c) && (c == '\0' || !strchr("!#$%&'*+-.^_`|~", c))) return 0;
   }
   return 1;
 }
@@ -157,7 +164,7 @@ static int add_header(http_transfer *t, const char *line, size_t len) {
   trim(&value, &value_len);
   char *lower = strndup(name, name_len);
   if (!lower) return 0;
-  for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
+  for (char *p = lower; *p; p++) *p = ascii_lower(*p);
 
   if (strcmp(lower, "content-encoding") == 0 &&
       !(value_len == 8 && strncasecmp(value, "identity", 8) == 0))

@@ -1,8 +1,8 @@
 /* URL checks for http_client: see http_url.h. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -29,12 +29,15 @@ char *http_url_redact_text(const char *url, size_t len) {
   return out;
 }
 
+static int ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
 /* Length of a "scheme://" prefix's scheme, or 0 when there is none. */
 static size_t scheme_length(const char *url, size_t len) {
   const char *sep = memmem(url, len, "://", 3);
-  if (!sep || sep == url || !isalpha((unsigned char)url[0])) return 0;
+  if (!sep || sep == url || !ascii_alpha(url[0])) return 0;
   for (const char *p = url; p < sep; p++)
-    if (!isalnum((unsigned char)*p) && *p != '+' && *p != '-' && *p != '.') return 0;
+    if (!ascii_alpha(*p) && !(*p >= '0' && *p <= '9') && *p != '+' && *p != '-' && *p != '.')
+      return 0;
   return (size_t)(sep - url);
 }
 

@@ -78,7 +78,7 @@ local function status_error(res, what, path)
     { status = s })
 end
 
---- client:send(method, path, body) -> res, request | nil, err, request
+--- client:send(method, path, body) -> res, nil, request | nil, err, request
 --- body is a Lua table (encoded here) or nil.  `request` is what was sent:
 --- { method, url, body = exact JSON text }.  Headers are not included, so
 --- the API key never leaves this function.
@@ -93,7 +93,7 @@ function Client:send(method, path, body, what)
   }
   if not res then return nil, errors.from_http(herr, "OpenSearch", URL_VAR), request end
   if res.status >= 300 then return nil, status_error(res, what, path), request end
-  return res, request
+  return res, nil, request
 end
 
 --- client:json(method, path, body) -> decoded | nil, err

@@ -128,9 +128,24 @@ local function build(template_name, q, resolve)
   return dsl
 end
 
--- Searches, paging past OpenSearch's window with search_after inside a
--- point in time.  on_page(rows, meta) is called per page; returns the meta
--- of the whole search (total, pages, requests) or nil, err.
+-- Page sorts need a unique tiebreaker, or documents sharing a timestamp at
+-- a page boundary are skipped.  OpenSearch 2.x has no _shard_doc; _id is
+-- unique and sortable (fielddata), _doc is the fallback where _id sorting
+-- is disabled (unique per shard only).
+local TIEBREAKERS = { { _id = "asc" }, { _doc = "asc" } }
+
+-- Opens a point in time; nil when the server has none (OpenSearch < 2.4).
+local function open_pit(client, pattern)
+  local pit, err = client:json("POST", "/" .. pattern .. "/_search/point_in_time?keep_alive=2m", nil, pattern)
+  if pit and pit.pit_id then return pit.pit_id end
+  if err and (err.code == "bad_query" or err.status == 404 or err.status == 405) then return nil end
+  return nil, err
+end
+
+-- Searches, paging past OpenSearch's window with search_after (inside a
+-- point in time where the server has one).  on_page(rows, meta) is called
+-- per page; returns the meta of the whole search (total, pages, requests)
+-- or nil, err.
 local function search_all(L, dsl, spec, limit, on_page)
   local client, pattern = L.client, L.pattern
   if limit > 0 and limit <= _M.PAGE then
@@ -142,20 +157,31 @@ local function search_all(L, dsl, spec, limit, on_page)
     return meta
   end
 
-  local pit, err = client:json("POST", "/" .. pattern .. "/_search/point_in_time?keep_alive=2m", nil, pattern)
-  if not pit then return nil, err end
-  local pit_id = pit.pit_id
+  local pit_id, err = open_pit(client, pattern)
+  if err then return nil, err end
   local function close_pit()
-    client:json("DELETE", "/_search/point_in_time", { pit_id = json.array{ pit_id } })
+    if pit_id then client:json("DELETE", "/_search/point_in_time", { pit_id = json.array{ pit_id } }) end
   end
-
-  dsl.pit = { id = pit_id, keep_alive = "2m" }
+  local index = pattern
+  if pit_id then
+    dsl.pit = { id = pit_id, keep_alive = "2m" }
+    index = nil                          -- a PIT search names no index
+  end
+  local base_sort = #dsl.sort
+  local tiebreaker = 1
+  dsl.sort[base_sort + 1] = TIEBREAKERS[tiebreaker]
   dsl.track_total_hits = true
+
   local wanted = limit == 0 and math.maxinteger or limit
   local got, pages, first_meta, requests = 0, 0, nil, {}
   while got < wanted do
     dsl.size = math.min(_M.PAGE, wanted - got)
-    local rows, meta = client:search(nil, dsl, spec)
+    local rows, meta = client:search(index, dsl, spec)
+    if not rows and pages == 0 and tiebreaker < #TIEBREAKERS and meta.code == "bad_query" then
+      tiebreaker = tiebreaker + 1        -- _id sorting disabled here: use _doc
+      dsl.sort[base_sort + 1] = TIEBREAKERS[tiebreaker]
+      rows, meta = client:search(index, dsl, spec)
+    end
     if not rows then close_pit(); return nil, meta end
     pages = pages + 1
     requests[#requests + 1] = meta.request
@@ -163,13 +189,15 @@ local function search_all(L, dsl, spec, limit, on_page)
     if #rows == 0 then break end
     got = got + #rows
     on_page(rows, meta)
-    if not meta.last_sort then break end
+    if not meta.last_sort or #rows < dsl.size then break end
     dsl.search_after = meta.last_sort
-    if meta.pit_id then dsl.pit.id = meta.pit_id end
+    if pit_id and meta.pit_id then dsl.pit.id = meta.pit_id end
   end
   close_pit()
   first_meta.pages = pages
   first_meta.requests = requests
+  first_meta.paged_with = (pit_id and "point in time + " or "") .. "search_after, tiebreaker " ..
+    next(TIEBREAKERS[tiebreaker])
   return first_meta
 end
 
@@ -183,12 +211,20 @@ local function ns_of(v)
   return nil
 end
 
+-- RFC 3339 UTC text with as many fraction digits as the instant needs
+-- (ms, us or ns), so nothing the store kept is lost.
+local function iso(ns)
+  local precision = ns % 1000000 == 0 and "ms" or ns % 1000 == 0 and "us" or "ns"
+  return time.format(ns, { precision = precision })
+end
+_M.iso = iso
+
 -- Timestamps become ns + RFC 3339 UTC text; hit metadata is dropped.
 local function finish_log_row(r)
   local ns = ns_of(r.timestamp)
   if ns then
     r.time_ns = ns
-    r.timestamp = time.format(ns, { precision = "ns" }):gsub("%.?0+Z$", "Z")
+    r.timestamp = iso(ns)
   end
   r._sort, r._index = nil, nil
   return r
@@ -211,8 +247,8 @@ local function finish_span_row(r, section)
   end
   r.duration = nil
   if r.duration_ns then r.duration_ms = r.duration_ns / 1e6 end
-  if r.start_ns then r.start = time.format(r.start_ns, { precision = "ns" }):gsub("%.?0+Z$", "Z") end
-  if r.end_ns then r["end"] = time.format(r.end_ns, { precision = "ns" }):gsub("%.?0+Z$", "Z") end
+  if r.start_ns then r.start = iso(r.start_ns) end
+  if r.end_ns then r["end"] = iso(r.end_ns) end
   local status = section.status and section.status[r.status]
   r.status_code, r.status = r.status, status or (r.status ~= nil and tostring(r.status):lower() or "unset")
   if r.parent_span_id == json.null then r.parent_span_id = "" end
@@ -263,7 +299,7 @@ function Backend:logs(p)
     truncated = (meta.relation == "gte") or (n ~= nil and meta.total ~= nil and n < meta.total),
     took_ms = (core.monotonic() - started) * 1000,
     server_took_ms = meta.took,
-    pages = meta.pages,
+    pages = meta.pages, paged_with = meta.paged_with,
     request = meta.requests and meta.requests[1] or meta.request,
     requests = meta.requests,
     index = L.pattern, layout = L.mapping.name, layout_source = L.how,

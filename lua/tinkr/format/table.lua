@@ -31,6 +31,8 @@ local TIME_FIELDS = {
 }
 local DURATION_FIELDS = { duration_ns = true }
 local LEVEL_FIELDS = { level = true, severity = true }
+-- Fields that say nothing when cut: kept whole while free text gives way.
+local RIGID_FIELDS = { trace_id = true, span_id = true, parent_span_id = true, level = true, severity = true }
 
 -- One value as the text of a cell (one line, safe to print).
 local function cell(name, v, opts)
@@ -65,13 +67,12 @@ local function sum(list, cap)
   return s
 end
 
---- Widths that fit `avail` cells: cap the widest columns at one level, the
---- highest level that fits, and hand out what is left one cell at a time.
-function _M.fit(widths, avail)
-  if sum(widths) <= avail then return widths end
+-- Largest level L with sum(min(w, L)) <= avail, then what is left over
+-- handed out one cell at a time to the capped columns.
+local function water_level(widths, avail)
   local lo, hi = 0, 0
   for i = 1, #widths do if widths[i] > hi then hi = widths[i] end end
-  while lo < hi do                                  -- largest level with sum <= avail
+  while lo < hi do
     local mid = (lo + hi + 1) // 2
     if sum(widths, mid) <= avail then lo = mid else hi = mid - 1 end
   end
@@ -84,7 +85,35 @@ function _M.fit(widths, avail)
     end
     out[i] = w
   end
-  return out
+  return out, lo
+end
+
+-- Below this a free-text column is no longer worth reading.
+local MIN_FLEXIBLE = 10
+
+--- Widths that fit `avail` cells.  Columns marked rigid (timestamps, ids,
+--- level: useless when cut) keep their width while the others are cut to a
+--- common level; if that level would drop below MIN_FLEXIBLE, all columns
+--- are cut to a common level instead.
+function _M.fit(widths, avail, rigid)
+  if sum(widths) <= avail then return widths end
+  if rigid then
+    local flex, fixed = {}, 0
+    for i = 1, #widths do
+      if rigid[i] then fixed = fixed + widths[i] else flex[#flex + 1] = widths[i] end
+    end
+    if #flex > 0 and fixed < avail then
+      local cut, level = water_level(flex, avail - fixed)
+      if level >= MIN_FLEXIBLE then
+        local out, j = {}, 0
+        for i = 1, #widths do
+          if rigid[i] then out[i] = widths[i] else j = j + 1; out[i] = cut[j] end
+        end
+        return out
+      end
+    end
+  end
+  return (water_level(widths, avail))
 end
 
 local Writer = {}
@@ -178,7 +207,9 @@ function Writer:start()
       if w > natural[i] then natural[i] = w end
     end
   end
-  self.widths = _M.fit(natural, self.width - #GAP * (#cols - 1))
+  local rigid = {}
+  for i = 1, #cols do rigid[i] = TIME_FIELDS[cols[i]] or RIGID_FIELDS[cols[i]] or false end
+  self.widths = _M.fit(natural, self.width - #GAP * (#cols - 1), rigid)
   self.right = numeric_columns(cols, rows)
 
   local header_styles

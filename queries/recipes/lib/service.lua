@@ -21,8 +21,9 @@ function service.matchers(name)
 end
 
 --- rate(metric{<service>, extra}[window]) for every labelling, as one union
---- in parentheses.  extra: a matcher written by the recipe itself (never a
---- user value), e.g. 'http_response_status_code=~"5.."', or nil.
+--- ("a or b"; `or` binds loosest, so put it inside sum(...) or parentheses).
+--- extra: a matcher written by the recipe itself (never a user value), e.g.
+--- 'http_response_status_code=~"5.."', or nil.
 function service.rate(metric, name, window, extra)
   assert(metric:match(METRIC_NAME), "bad metric name: " .. metric)
   local range = promql.expand("[{{window|duration}}]", { window = window })
@@ -31,7 +32,7 @@ function service.rate(metric, name, window, extra)
     if extra then m = m .. ", " .. extra end
     parts[i] = format("rate(%s{%s}%s)", metric, m, range)
   end
-  return "(" .. concat(parts, " or ") .. ")"
+  return concat(parts, " or ")
 end
 
 --- "a or b or c": the first of the alternatives that has data wins, as
