@@ -383,6 +383,18 @@ describe("tinkr.core.http", function()
       assert.is_true(now() - t0 >= 0.59, "two waves of 300 ms cannot finish sooner")
     end)
 
+    it("keeps a wave's connections open for the next wave", function()
+      local reqs = {}
+      for i = 1, 8 do reqs[i] = { url = srv:url("/echo?wave=" .. i) } end
+      local function ports()
+        local set, results = {}, http.request_many(reqs)
+        for i = 1, results.n do set[decode(results[i]).client_port] = true end
+        return set
+      end
+      local first, second = ports(), ports()
+      assert.same(first, second)
+    end)
+
     it("returns { n = 0 } for no requests", function()
       assert.same({ n = 0 }, http.request_many({}))
     end)

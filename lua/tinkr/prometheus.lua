@@ -98,17 +98,21 @@ end
 local function answer_error(res, decoded, request)
   local status = res.status
   local fields = { status = status, request = request }
-  local their = type(decoded) == "table" and type(decoded.error) == "string" and decoded.error or nil
-  local etype = type(decoded) == "table" and decoded.errorType or nil
+  -- Only Prometheus's own envelope counts as Prometheus speaking; other
+  -- JSON (OpenSearch's "no handler found", a proxy's error) does not.
+  local envelope = type(decoded) == "table" and (decoded.status == "error" or decoded.status == "success")
+  local their = envelope and type(decoded.error) == "string" and decoded.error or nil
+  local etype = envelope and type(decoded.errorType) == "string" and decoded.errorType or nil
   fields.detail, fields.error_type = their, etype
   if status == 401 or status == 403 then
     return errors.new("auth", format("%s refused the request (HTTP %d%s) — check the credentials/headers for %s",
       WHAT, status, their and (": " .. their) or "", ENVVAR), fields)
   end
-  if not decoded then
+  if not envelope then
     local ctype = res.headers and res.headers["content-type"] or "no content type"
-    return errors.new("backend", format("%s answered HTTP %d with %s, not JSON: %q — is %s the Prometheus base URL (e.g. http://host:9090)?",
-      WHAT, status, ctype, excerpt(res.body), ENVVAR), fields)
+    local what = decoded and "JSON that is not a Prometheus API answer" or "not JSON"
+    return errors.new("backend", format("%s answered HTTP %d with %s, %s: %q — is %s the Prometheus base URL (e.g. http://host:9090)?",
+      WHAT, status, ctype, what, excerpt(res.body), ENVVAR), fields)
   end
   if etype == "bad_data" or (status == 400 and their) then
     return errors.new("bad_query", format("%s rejected the query: %s", WHAT, their or "bad request"), fields)
