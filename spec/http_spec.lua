@@ -3,6 +3,7 @@
 local core = require "tinkr.core"
 local cjson = require "cjson"
 local fault_server = require "support.fault_server"
+local helpers = require "helpers"
 
 local http = core.http
 local now = core.monotonic
@@ -511,6 +512,21 @@ describe("tinkr.core.http", function()
       assert.equals(1, #done)
       assert.equals("interrupted", done[1].err.code)
       assert.equals("interrupted by Ctrl-C: " .. srv:url("/never"), done[1].err.message)
+    end)
+
+    it("SIGINT to bin/tinkr aborts a request that would otherwise hang", function()
+      local script = ([[
+        local http = require("tinkr.core").http
+        local ok, res, err = pcall(http.request, { url = %q, timeout = 30 })
+        io.stderr:write("after request: ", tostring(ok), " ", tostring(err or res), "\n")
+      ]]):format(srv:url("/never"))
+      local t0 = now()
+      local _, stderr = helpers.run(("(%s -e %s & pid=$!; sleep 0.5; kill -INT $pid; wait $pid)")
+        :format(helpers.shell_quote(helpers.tinkr_bin()), helpers.shell_quote(script)))
+      assert.is_true(now() - t0 < 3, "bin/tinkr did not stop on SIGINT")
+      -- the transfer ends as "interrupted"; the runtime's hook then raises
+      -- "interrupted" in Lua, which the pcall catches
+      assert.matches("after request: false .*interrupted", stderr)
     end)
 
     it("stops new requests until the flag is cleared", function()

@@ -74,6 +74,12 @@ describe("map.rows field shapes", function()
     assert.equal("m", r.message)
   end)
 
+  it("matches an escaped key both as a value and as a way down", function()
+    local r = one([[{"a\u0062":{"x\u0079":1,"q\u0071":2}}]], { fields = { whole = "ab", inner = "ab.xy" } })
+    assert.equal(1, r.inner)
+    assert.same({ xy = 1, qq = 2 }, r.whole)
+  end)
+
   it("unescapes values, and passes plain ones through", function()
     local r = one([[{"body":"line1\nline2 \"q\" \u00e9\ud83d\ude00","traceId":"plain"}]])
     assert.equal('line1\nline2 "q" é😀', r.message)

@@ -10,9 +10,9 @@
 #include "interrupt.h"
 
 #define MAX_IDLE_HANDLES 16
-/* Idle connections kept open: enough for a request_many wave at the default
- * max_parallel against two backends.  curl's default (4 x handles in use)
- * would close most of a wave's connections as soon as it is over. */
+/* Idle connections kept open, bounded explicitly rather than by curl's
+ * default (which scales with the handles in use): enough for a
+ * request_many wave at the default max_parallel against two backends. */
 #define MAX_CACHED_CONNECTIONS 32L
 /* curl_multi_poll returns on EINTR, but a signal landing just before it
  * would wait out the whole poll: bound each poll so Ctrl-C is seen fast. */

@@ -27,9 +27,10 @@ typedef struct {
   int rank;         /* position in the field's list of paths: lower wins */
 } map_path;
 
-typedef struct {
-  int path;
-  size_t off;       /* the remaining path is paths[path].text + off */
+typedef struct {   /* a path being followed: what is left of it, and whose */
+  const char *rest;
+  size_t len;
+  int field, rank;
 } map_cand;
 
 typedef struct {
@@ -204,18 +205,29 @@ static int key_is(const char *k, size_t klen, const char *lit)
   return klen == n && memcmp(k, lit, n) == 0;
 }
 
+/* Fills set with paths[first .. first+n), each with all of its path left. */
+static void start_set(const mapper *m, map_cand *set, int first, int n)
+{
+  for (int i = 0; i < n; i++) {
+    const map_path *p = &m->paths[first + i];
+    set[i].rest = p->text;
+    set[i].len = p->len;
+    set[i].field = p->field;
+    set[i].rank = p->rank;
+  }
+}
+
 /* Puts the value on top of the stack into the row for every candidate of
  * set that names this key exactly and still beats what the row has. */
 static void assign(mapper *m, const map_cand *set, size_t n, const char *k, size_t klen)
 {
   lua_State *L = m->L;
   for (size_t i = 0; i < n; i++) {
-    const map_path *p = &m->paths[set[i].path];
-    if (m->best[p->field] <= p->rank || p->len - set[i].off != klen ||
-        memcmp(p->text + set[i].off, k, klen) != 0)
+    const map_cand *c = &set[i];
+    if (m->best[c->field] <= c->rank || c->len != klen || memcmp(c->rest, k, klen) != 0)
       continue;
-    m->best[p->field] = p->rank;
-    lua_pushvalue(L, m->names + p->field);
+    m->best[c->field] = c->rank;
+    lua_pushvalue(L, m->names + c->field);
     lua_pushvalue(L, -2);
     lua_rawset(L, m->row);
   }
@@ -226,9 +238,8 @@ static void assign(mapper *m, const map_cand *set, size_t n, const char *k, size
 static int still_wanted(const mapper *m, const map_cand *set, size_t n, const char *k, size_t klen)
 {
   for (size_t i = 0; i < n; i++) {
-    const map_path *p = &m->paths[set[i].path];
-    if (m->best[p->field] > p->rank && p->len - set[i].off == klen &&
-        memcmp(p->text + set[i].off, k, klen) == 0)
+    const map_cand *c = &set[i];
+    if (m->best[c->field] > c->rank && c->len == klen && memcmp(c->rest, k, klen) == 0)
       return 1;
   }
   return 0;
@@ -238,7 +249,7 @@ static int still_wanted(const mapper *m, const map_cand *set, size_t n, const ch
 static int any_wanted(const mapper *m, const map_cand *set, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    if (m->best[m->paths[set[i].path].field] > m->paths[set[i].path].rank) return 1;
+    if (m->best[set[i].field] > set[i].rank) return 1;
   return 0;
 }
 
@@ -263,16 +274,15 @@ static int walk(mapper *m, map_cand *set, size_t n, map_cand *next, int hit_leve
     int full = 0;
     if (klen != SIZE_MAX) {
       for (size_t i = 0; i < n; i++) {
-        const map_path *p = &m->paths[set[i].path];
-        if (m->best[p->field] <= p->rank) continue;
-        const char *r = p->text + set[i].off;
-        size_t rlen = p->len - set[i].off;
-        if (rlen < klen || (klen && r[0] != k[0])) continue;   /* cheap rejects first */
-        if (rlen == klen) {
-          if (memcmp(r, k, klen) == 0) full = 1;
-        } else if (r[klen] == '.' && memcmp(r, k, klen) == 0) {
-          next[nd].path = set[i].path;
-          next[nd].off = set[i].off + klen + 1;
+        const map_cand *c = &set[i];
+        if (c->len < klen || (klen && c->rest[0] != k[0])) continue;  /* cheap rejects first */
+        if (m->best[c->field] <= c->rank) continue;
+        if (c->len == klen) {
+          if (memcmp(c->rest, k, klen) == 0) full = 1;
+        } else if (c->rest[klen] == '.' && memcmp(c->rest, k, klen) == 0) {
+          next[nd] = *c;
+          next[nd].rest += klen + 1;
+          next[nd].len -= klen + 1;
           nd++;
         }
       }
@@ -291,10 +301,7 @@ static int walk(mapper *m, map_cand *set, size_t n, map_cand *next, int hit_leve
     int done = 0;
     if (source && type == JSON_OBJECT) {
       if (json_value(s, &t) == JSON_NONE) return -1;
-      for (int i = 0; i < m->nsrc; i++) {
-        next[nd + (size_t)i].path = i;
-        next[nd + (size_t)i].off = 0;
-      }
+      start_set(m, next + nd, 0, m->nsrc);
       if (walk(m, next + nd, (size_t)m->nsrc, next + nd + m->nsrc, 0) < 0) return -1;
       done = 1;
     }
@@ -304,7 +311,10 @@ static int walk(mapper *m, map_cand *set, size_t n, map_cand *next, int hit_leve
       if (walk(m, next, nd, next + nd, 0) < 0) return -1;
       done = 1;
     }
-    if (full && done) full = still_wanted(m, set, n, k, klen);
+    if (full && done) {
+      if (key.escaped) k = key_text(m, &key, &klen);   /* keybuf was reused below */
+      full = still_wanted(m, set, n, k, klen);
+    }
     if (full && type != JSON_NULL) {
       if (done) *s = at;
       if (tinkr_json_push_value(m->L, s, m->array_mt) < 0) return -1;
@@ -345,10 +355,7 @@ static int read_hit_list(mapper *m)
     m->row = lua_gettop(L);
     for (int i = 0; i < m->nfields; i++) m->best[i] = INT_MAX;
     m->have_sort = 0;
-    for (int i = 0; i < m->nhit; i++) {
-      m->cands[i].path = m->nsrc + i;
-      m->cands[i].off = 0;
-    }
+    start_set(m, m->cands, m->nsrc, m->nhit);
     if (walk(m, m->cands, (size_t)m->nhit, m->cands + m->nhit, 1) < 0) return -1;
     lua_rawseti(L, m->rows, (lua_Integer)n);
   }

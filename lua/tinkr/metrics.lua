@@ -143,7 +143,8 @@ local INSTANT_KEYS = { time = true }
 
 --- m:recipe(name, params) -> rows | series, meta | nil, err
 --- params: the recipe's own parameters, plus since/from/to/step for a range
---- query or time for an instant one (default: an instant query at now).
+--- query or time for an instant one (default: an instant query at now);
+--- range = true asks for a range with the defaults (the last hour).
 --- meta also has recipe =, expr = (the PromQL sent), unit =, params =.
 function Metrics:recipe(name, params)
   if type(name) ~= "string" then
@@ -154,7 +155,16 @@ function Metrics:recipe(name, params)
   for k, v in pairs(params) do
     if RANGE_KEYS[k] then when[k], ranged = v, true
     elseif INSTANT_KEYS[k] then when[k] = v
-    else own[k] = v end
+    elseif k ~= "range" then own[k] = v end
+  end
+  if params.range ~= nil then            -- explicit: range = true / false
+    if type(params.range) ~= "boolean" then
+      return nil, errors.new("usage", "range must be true or false")
+    end
+    if params.range == false and ranged then
+      return nil, errors.new("usage", "range = false, but since/from/to/step ask for a range")
+    end
+    ranged = params.range
   end
   if ranged and when.time ~= nil then
     return nil, errors.new("usage", "give time (instant) or since/from/to/step (range), not both")

@@ -82,8 +82,10 @@ end
 
 -- A short, printable excerpt of a body that was not what we expected.
 local function excerpt(body)
-  local s = sub(body or "", 1, 120):gsub("%s+", " "):gsub("[%c\128-\255]", "?")
-  if #(body or "") > 120 then s = s .. "..." end
+  body = body or ""
+  if not body:find("%S") then return "(empty body)" end
+  local s = sub(body, 1, 120):gsub("%s+", " "):gsub("[%c\128-\255]", "?"):gsub("^ ", ""):gsub(" $", "")
+  if #body > 120 then s = s .. "..." end
   return s
 end
 
@@ -111,7 +113,7 @@ local function answer_error(res, decoded, request)
   if not envelope then
     local ctype = res.headers and res.headers["content-type"] or "no content type"
     local what = decoded and "JSON that is not a Prometheus API answer" or "not JSON"
-    return errors.new("backend", format("%s answered HTTP %d with %s, %s: %q — is %s the Prometheus base URL (e.g. http://host:9090)?",
+    return errors.new("backend", format("%s answered HTTP %d with %s, %s: %s — is %s the Prometheus base URL (e.g. http://host:9090)?",
       WHAT, status, ctype, what, excerpt(res.body), ENVVAR), fields)
   end
   if etype == "bad_data" or (status == 400 and their) then

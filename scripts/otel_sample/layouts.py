@@ -16,7 +16,7 @@ data_prepper  -- Data Prepper's otel-v1-apm-span / logs-otel-v1 documents with
 Each layout is a dict: name, indices, setup (HTTP steps before the bulk load),
 log(record) and span(record, root) -> _source dict.
 """
-from .timefmt import NS, go_rfc3339nano, iso_micros, iso_millis, java_instant
+from .timefmt import go_rfc3339nano, iso_micros, iso_millis, java_instant
 from .world import LEVELS, SERVICES
 
 GO_ZERO_TIME = "0001-01-01T00:00:00Z"

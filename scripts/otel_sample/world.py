@@ -114,7 +114,7 @@ class World:
         self.rng = Rng(seed)
         self.spans = []
         self.logs = []
-        self.traces = []            # [(trace_id, flow, root_span)]
+        self.traces = []            # [(trace_id, flow, root span, all its spans)]
 
     # -- small draws -------------------------------------------------------
     def _dur(self, median_ms, sigma=0.5, cap_ms=900):

@@ -168,25 +168,57 @@ local function free_port()
 end
 fixture.free_port = free_port
 
---- Builds the blocks, starts Prometheus, waits until it answers.
-function fixture.start()
+-- Basic auth for the auth specs: user "tinkr", password "s3cret" (bcrypt,
+-- cost 4 so checking it is quick).
+fixture.USER, fixture.PASSWORD = "tinkr", "s3cret"
+local PASSWORD_HASH = "$2b$04$urfUAlsWYUuu5QdwO0aYpuySezwUnL6PzHisWXRNu.AbQuYs6bWgy"
+fixture.AUTH_HEADER = "Basic dGlua3I6czNjcmV0"   -- base64("tinkr:s3cret")
+
+--- Starts a Prometheus and waits until it answers.
+--- opts.data (default true): load the series above;
+--- opts.basic_auth: require fixture.USER / fixture.PASSWORD;
+--- opts.flags: extra command-line flags, e.g. { "--query.timeout=1ms" }.
+function fixture.start(opts)
+  opts = opts or {}
   local dir = sh("mktemp -d /tmp/tinkr-prom-XXXXXX"):gsub("%s+$", "")
-  write(dir .. "/data.om", openmetrics())
   write(dir .. "/prometheus.yml", "global: {}\nscrape_configs: []\n")
-  local out, ok = sh(("promtool tsdb create-blocks-from openmetrics %s/data.om %s/tsdb 2>&1"):format(dir, dir))
-  assert(ok, "promtool failed: " .. out)
+  if opts.data ~= false then
+    write(dir .. "/data.om", openmetrics())
+    local out, ok = sh(("promtool tsdb create-blocks-from openmetrics %s/data.om %s/tsdb 2>&1"):format(dir, dir))
+    if not ok then
+      os.execute("rm -rf " .. dir)
+      error("promtool failed: " .. out)
+    end
+  end
+  local flags = {}
+  for _, f in ipairs(opts.flags or {}) do flags[#flags + 1] = f end
+  local headers
+  if opts.basic_auth then
+    write(dir .. "/web.yml", ("basic_auth_users:\n  %s: '%s'\n"):format(fixture.USER, PASSWORD_HASH))
+    flags[#flags + 1] = "--web.config.file=" .. dir .. "/web.yml"
+    headers = { Authorization = fixture.AUTH_HEADER }
+  end
   local port = free_port()
-  local pid = sh(("prometheus --config.file=%s/prometheus.yml --storage.tsdb.path=%s/tsdb "
-    .. "--storage.tsdb.retention.time=100y --web.listen-address=127.0.0.1:%d "
-    .. "> %s/prometheus.log 2>&1 & echo $!"):format(dir, dir, port, dir)):gsub("%s+$", "")
+  -- env -u LD_PRELOAD: under the ASan pass the server must not inherit libasan.
+  local pid = sh(("env -u LD_PRELOAD prometheus --config.file=%s/prometheus.yml --storage.tsdb.path=%s/tsdb "
+    .. "--storage.tsdb.retention.time=100y --web.listen-address=127.0.0.1:%d %s "
+    .. "> %s/prometheus.log 2>&1 & echo $!"):format(dir, dir, port, table.concat(flags, " "), dir)):gsub("%s+$", "")
+  assert(pid:match("^%d+$"), "could not start prometheus")
   local fx = { url = ("http://127.0.0.1:%d"):format(port), dir = dir, pid = pid, port = port,
                now_ns = fixture.now_ns, expected = fixture.expected, HOSTILE = HOSTILE }
   function fx.stop()
-    os.execute("kill " .. pid .. " 2>/dev/null; sleep 0.2; rm -rf " .. dir)
+    if not fx.pid then return end
+    os.execute("kill " .. fx.pid .. " 2>/dev/null")
+    for _ = 1, 50 do   -- wait for it to exit before removing its files
+      if not os.execute("kill -0 " .. fx.pid .. " 2>/dev/null") then break end
+      os.execute("sleep 0.1")
+    end
+    os.execute("rm -rf " .. dir)
+    fx.pid = nil
   end
   local http = require("tinkr.core").http
   for _ = 1, 100 do
-    local res = http.request{ url = fx.url .. "/-/ready", timeout = 1 }
+    local res = http.request{ url = fx.url .. "/-/ready", timeout = 1, headers = headers }
     if res and res.status == 200 then return fx end
     os.execute("sleep 0.1")
   end

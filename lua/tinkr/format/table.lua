@@ -3,7 +3,9 @@
 -- Columns: opts.columns, else the fields of the first rows in the
 -- tinkr.format.columns order (timestamp, service, level, trace_id, message,
 -- then by name), leaving out table-valued fields such as attributes (ask for
--- them by name to see them as JSON).  Column widths come from the first
+-- them by name to see them as JSON) and time_ns (timestamp's ns twin).
+-- Integer ns in time fields (time_ns, start_ns, ...) show as RFC 3339 and
+-- duration_ns as "12.3ms"; opts.tz also re-zones RFC 3339 timestamp text.  Column widths come from the first
 -- opts.sample rows (default 200; render uses all rows), so a writer can
 -- stream: later rows are cut to those widths.
 --
@@ -19,7 +21,7 @@ local sink = require("tinkr.format.sink")
 local time = require("tinkr.time")
 
 local type, tostring, upper, rep, gsub = type, tostring, string.upper, string.rep, string.gsub
-local concat, math_type = table.concat, math.type
+local concat, math_type, ipairs, pairs = table.concat, math.type, ipairs, pairs
 local width, truncate, one_line = text.width, text.truncate, text.one_line
 
 local GAP = "  "
@@ -27,10 +29,12 @@ local GAP = "  "
 -- Integer values of these fields are ns instants or durations: shown as times.
 local TIME_FIELDS = {
   timestamp = true, time = true, ["@timestamp"] = true, timestamp_ns = true,
-  start_ns = true, end_ns = true,
+  time_ns = true, start_ns = true, end_ns = true,
 }
 local DURATION_FIELDS = { duration_ns = true }
 local LEVEL_FIELDS = { level = true, severity = true }
+-- Left out of the default columns: time_ns is the ns twin of timestamp.
+local HIDDEN_BY_DEFAULT = { time_ns = true }
 -- Fields that say nothing when cut: kept whole while free text gives way.
 local RIGID_FIELDS = { trace_id = true, span_id = true, parent_span_id = true, level = true, severity = true }
 
@@ -177,8 +181,14 @@ end
 function Writer:start()
   local rows = self.pending
   self.pending = nil
-  local cols = self.columns or columns.from_rows(rows, nil, true)
-  if #cols == 0 and #rows > 0 then cols = columns.from_rows(rows) end
+  local cols = self.columns
+  if not cols then
+    cols = {}
+    for _, name in ipairs(columns.from_rows(rows, nil, true)) do
+      if not HIDDEN_BY_DEFAULT[name] then cols[#cols + 1] = name end
+    end
+    if #cols == 0 and #rows > 0 then cols = columns.from_rows(rows) end
+  end
   if #cols == 0 then
     self.done = true
     self.sink:write(#rows == 0 and "(no rows)\n" or "(rows have no fields)\n")

@@ -133,13 +133,19 @@ local SI = {
   { 1e-3, "m" }, { 1e-6, "\194\181" }, { 1e-9, "n" },
 }
 
---- A number with an SI prefix and unit: 1500 -> "1.5k", 0.25 with "s" -> "250ms".
+--- A number with an SI prefix and unit: 1500 -> "1.5k", 0.25 with "s" ->
+--- "250ms".  Without a unit, numbers below 1 stay decimals ("0.25"): "250m"
+--- of a ratio reads badly.
 function _M.si(v, unit)
   unit = unit or ""
   if v ~= v then return "NaN" end
   local a = v < 0 and -v or v
   if a == 0 then return "0" .. unit end
   if a == math.huge then return (v < 0 and "-Inf" or "+Inf") .. unit end
+  if unit == "" and a < 0.9995 then return format("%.3g", v) end
+  if unit == "s" and a >= 60 and a < 9e9 then                 -- "1m40s", not "100s" or "1ks"
+    return require("tinkr.time").format_duration(math.floor(v * 1e9 + 0.5))
+  end
   for i = 1, #SI do
     local p = SI[i]
     if a >= p[1] * 0.9995 or i == #SI then          -- 999.96 shows as 1k, not 1000

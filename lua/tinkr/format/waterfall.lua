@@ -154,7 +154,7 @@ local function column(t, t0, total, bar_w)
 end
 
 local function bar_text(n, t0, total, bar_w, glyphs)
-  if not n.start then return rep(" ", bar_w) end
+  if not n.start then return rep(" ", bar_w), "", "" end
   local from = floor(column(n.start, t0, total, bar_w))
   local to = ceil(column(max(n.stop or n.start, n.start), t0, total, bar_w))
   from = min(max(from, 0), bar_w - 1)
@@ -294,7 +294,7 @@ function _M.render(input, opts)
       bar = ansi.paint(bar, n.error and "red" or "cyan")
       mark = ansi.paint(mark, "red")
     end
-    local line = label .. " " .. before .. bar .. (after or "") .. " " .. pad(truncate(dur, DUR_W), DUR_W, true)
+    local line = label .. " " .. before .. bar .. after .. " " .. pad(truncate(dur, DUR_W), DUR_W, true)
     out[#out + 1] = (gsub(line .. (mark ~= "" and " " .. mark or ""), " +$", ""))
     local own = n.id and logs_by_span[n.id]
     if own then
@@ -305,6 +305,10 @@ function _M.render(input, opts)
   if #loose > 0 then
     out[#out + 1] = truncate("logs without a span in this trace:", W)
     log_lines(loose, "  ")
+  end
+  if not opts.color then
+    -- only a width below the fixed columns (about 14 cells) needs this
+    for i = 1, #out do out[i] = truncate(out[i], W, opts.ascii) end
   end
   return concat(out, "\n") .. "\n"
 end
