@@ -122,8 +122,9 @@ describe("tinkr.format", function()
     it("cuts every column to a common level when free text alone cannot give way", function()
       local out = tbl.render(LOGS, { width = 60 })
       assert_width(out, 60, "narrow table")
-      assert.equal("TIMESTAMP       SERVICE       LEVEL  TRACE_ID        MESSAGE", lines_of(out)[1])
-      assert.equal(tbl.fit({ 24, 12, 5, 32, 21 }, 52), { 13, 12, 5, 13, 13 }, "water level")
+      assert.equal("TIMESTAMP     SERVICE       LEVEL  TRACE_ID      MESSAGE", lines_of(out)[1])
+      -- level 11 fits (49 cells); the 3 cells left go to the first cut columns
+      assert.same({ 12, 12, 5, 12, 11 }, tbl.fit({ 24, 12, 5, 32, 21 }, 52))
     end)
 
     it("fits by cutting free text first, keeping rigid columns whole", function()
@@ -183,7 +184,7 @@ describe("tinkr.format", function()
       assert.is_true(w:finish())
       local out = slurp(f)
       os.remove(path)
-      assert.equal("SERVICE  MESSAGE\napi      short\npayme…   a much…\n", out)
+      assert.equal("SERVICE  MESSAGE\napi      short\npaymen…  a much…\n", out)
     end)
 
     it("refuses bad options", function()
@@ -345,7 +346,7 @@ describe("tinkr.format", function()
 
     it("shows full times when they fit, in the asked zone", function()
       local ls = lines_of(chart.render(RAMP, { width = 60, height = 3, ascii = true, tz = "+02:00" }))
-      assert.equal("  2026-11-26T13:00:00+02:00            2026-11-26T13:04:00+02:00", ls[5])
+      assert.equal("  2026-11-26T13:00:00+02:00        2026-11-26T13:04:00+02:00", ls[5])
     end)
 
     it("leaves gaps for NaN and for missing samples", function()
@@ -353,8 +354,8 @@ describe("tinkr.format", function()
         { BASE, "1" }, { BASE + 60, "1" }, { BASE + 120, "NaN" }, { BASE + 180, "1" }, { BASE + 240, "1" },
         { BASE + 600, "1" }, { BASE + 660, "1" } } } }
       local ls = lines_of(chart.render(gappy, { width = 30, height = 3, ascii = true }))
-      assert.equal("   1+***    ***            ***", ls[2])
       assert.equal("1.1+", ls[1])
+      assert.equal("  1+***    ***             ***", ls[2])
       assert.equal("0.9+", ls[3])
     end)
 
@@ -364,8 +365,8 @@ describe("tinkr.format", function()
           values = { { BASE, "0.05" }, { BASE + 60, "0.25" } } } } } }
       local out = chart.render(resp, { width = 50, height = 5, ascii = true })
       local ls = lines_of(out)
-      assert.equal("300ms+", ls[1]:sub(1, 6))
-      assert.equal("    0+", ls[5]:sub(1, 6))
+      assert.equal("250ms+                                      ******", ls[1])
+      assert.equal(" 50ms+******", ls[5])
       assert.matches("last 250ms  min 50ms  max 250ms$", ls[8])
     end)
 
@@ -429,13 +430,13 @@ describe("tinkr.format", function()
     it("draws the tree, bars, durations, errors and logs exactly", function()
       assert.equal(
         "trace 4bf92f3577b34da6a3ce929d0e0e4736 - 4 spans - 3 services - 100ms - 2026-11-26T11:59:59.000Z\n" ..
-        "                              0                                                100ms\n" ..
-        "GET /checkout (web)           ==================================================    100ms\n" ..
+        "                              0                                                     100ms\n" ..
+        "GET /checkout (web)           ===========================================================    100ms\n" ..
         "|  +1ms INFO start\n" ..
-        "|- charge (payments)                         =========================               50ms !\n" ..
+        "|- charge (payments)                           ===============================                50ms !\n" ..
         "|  |  +31ms ERROR card declined\\nfor customer 42\n" ..
-        "|  `- SELECT cards (postgres)                  ===                                    5ms\n" ..
-        "`- render (web)                                                          |            0ns\n" ..
+        "|  `- SELECT cards (postgres)                     ====                                         5ms\n" ..
+        "`- render (web)                                                                    |           0ns\n" ..
         "logs without a span in this trace:\n" ..
         "  +50ms WARN lost\n",
         waterfall.render(SPANS, { width = 100, ascii = true, logs = LOG_ROWS }))
@@ -471,9 +472,9 @@ describe("tinkr.format", function()
       local root_from = ls[3]:find("=", 1, true)
       local child_from = ls[4]:find("=", 1, true)
       local grandchild_from = ls[5]:find("=", 1, true)
-      assert.equal(31, root_from)                    -- label 30 cells + a space
-      assert.equal(root_from + 15, child_from)       -- 30ms of 100ms over 50 cells
-      assert.equal(root_from + 17, grandchild_from)  -- 35ms
+      assert.equal(31, root_from)                    -- label 29 cells + a space, 1-based
+      assert.equal(root_from + 17, child_from)       -- 30ms of 100ms over 59 cells, floored
+      assert.equal(root_from + 20, grandchild_from)  -- 35ms
       for i = 3, #ls do assert.is_true(#ls[i] <= 100) end
     end)
 

@@ -393,7 +393,9 @@ describe("tinkr.core.http", function()
         return set
       end
       local first, second = ports(), ports()
-      assert.same(first, second)
+      for port in pairs(second) do
+        assert.is_true(first[port], "the second wave opened a new connection")
+      end
     end)
 
     it("returns { n = 0 } for no requests", function()

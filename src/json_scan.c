@@ -25,11 +25,6 @@ void json_scan_init(json_scanner *s, const char *buf, size_t len)
   s->err_at = 0;
 }
 
-size_t json_offset(const json_scanner *s)
-{
-  return (size_t)(s->p - s->start);
-}
-
 static inline void skip_ws(json_scanner *s)
 {
   const unsigned char *p = s->p, *e = s->end;
@@ -217,7 +212,8 @@ static double parse_double(const char *lit, size_t len, int *ok)
   return d;
 }
 
-void json_number_value(const char *lit, size_t len, json_token *t)
+/* Converts a validated number literal: sets t->is_int, t->i, t->d. */
+static void number_value(const char *lit, size_t len, json_token *t)
 {
   t->i = 0;
   t->d = 0.0;
@@ -317,7 +313,7 @@ json_type json_value(json_scanner *s, json_token *t)
   case '-': case '0': case '1': case '2': case '3': case '4':
   case '5': case '6': case '7': case '8': case '9':
     rc = scan_number(s, t);
-    if (rc == 0) json_number_value(t->str, t->len, t);
+    if (rc == 0) number_value(t->str, t->len, t);
     break;
   case 'n': case 'f': case 't':
     rc = scan_literal(s, t);

@@ -83,15 +83,9 @@ int json_skip_rest(json_scanner *s, unsigned char close);
 /* Checks that only whitespace remains.  0 ok, -1 error. */
 int json_finish(json_scanner *s);
 
-/* Offset of the next byte to be read (for remembering a value's start). */
-size_t json_offset(const json_scanner *s);
-
 /* Unescapes a validated raw string into dst (at most cap bytes written);
  * returns the full unescaped length, which never exceeds len. */
 size_t json_unescape(const char *raw, size_t len, char *dst, size_t cap);
-
-/* Converts a validated number literal.  Sets t->is_int / t->i / t->d. */
-void json_number_value(const char *lit, size_t len, json_token *t);
 
 /* Writes the shortest text that reads back as exactly d (finite), with a
  * '.' decimal point whatever the locale, and ".0" added to integral values

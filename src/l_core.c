@@ -1,6 +1,8 @@
 /* tinkr.core: one table holding the C primitives (http, json, map).
  * The same object file goes into bin/tinkr and build/lib/tinkr/core.so. */
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 #include <lauxlib.h>
 #include "modules.h"
 
@@ -31,6 +33,23 @@ static void add_area(lua_State *L, const char *field, lua_CFunction open)
     lua_setfield(L, -2, field);
 }
 
+/* core.isatty(fd) -> boolean: colour and tables only on a terminal. */
+static int core_isatty(lua_State *L)
+{
+    lua_pushboolean(L, isatty((int)luaL_optinteger(L, 1, 1)));
+    return 1;
+}
+
+/* core.terminal_width([fd]) -> columns | nil when fd is not a terminal. */
+static int core_terminal_width(lua_State *L)
+{
+    struct winsize ws;
+    if (ioctl((int)luaL_optinteger(L, 1, 1), TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0)
+        return 0;
+    lua_pushinteger(L, ws.ws_col);
+    return 1;
+}
+
 int luaopen_tinkr_core(lua_State *L)
 {
     lua_createtable(L, 0, 4);
@@ -41,6 +60,10 @@ int luaopen_tinkr_core(lua_State *L)
     lua_setfield(L, -2, "monotonic");
     lua_pushcfunction(L, core_now_ns);
     lua_setfield(L, -2, "now_ns");
+    lua_pushcfunction(L, core_isatty);
+    lua_setfield(L, -2, "isatty");
+    lua_pushcfunction(L, core_terminal_width);
+    lua_setfield(L, -2, "terminal_width");
     lua_pushliteral(L, TINKR_VERSION);
     lua_setfield(L, -2, "version");
     return 1;

@@ -33,34 +33,34 @@ local SPECS = {
 }
 
 local HELP = {
-  logs = [[
+  logs = [==[
 usage: tinkr logs [--service S] [--level L[,L]] [--since 1h | --from T --to T]
                   [--grep TEXT] [--where key=value]... [--limit N] [--fields a,b]
                   [--format table|json|ndjson|csv] [--tz UTC|+02:00|local] [--now T]
-Log lines, newest first.  --limit 0 returns every match (paged past 10,000).]],
-  traces = [[
+Log lines, newest first.  --limit 0 returns every match (paged past 10,000).]==],
+  traces = [==[
 usage: tinkr traces [--service S] [--errors] [--since 1h | --from T --to T]
                     [--where key=value]... [--limit N] [--format ...]
-Root spans (requests), slowest first.]],
-  trace = [[
+Root spans (requests), slowest first.]==],
+  trace = [==[
 usage: tinkr trace TRACE_ID [--format table|json] [--tz ...]
-Every span of one trace as a waterfall, with the log lines that carry its id.]],
-  metrics = [[
+Every span of one trace as a waterfall, with the log lines that carry its id.]==],
+  metrics = [==[
 usage: tinkr metrics 'PROMQL' [--since 1h --step 30s | --instant --time T]
        tinkr metrics --recipe NAME [--service S] [--since 1h] [--param k=v]...
        tinkr metrics --recipe list
-A range query draws a chart; --instant (or --time) asks for one value per series.]],
-  profiles = [[
+A range query draws a chart; --instant (or --time) asks for one value per series.]==],
+  profiles = [==[
 usage: tinkr profiles [--config FILE]          list profiles (secrets redacted)
-       tinkr profiles check NAME               reach each backend of a profile]],
+       tinkr profiles check NAME               reach each backend of a profile]==],
 }
 
-local COMMON_HELP = [[
+local COMMON_HELP = [==[
 
 Common options: --profile NAME, --config FILE, --now T (pin "now"),
 --fail-if-found (exit 1 when there are results: a gate), --no-color (or NO_COLOR),
 --verbose (print the exact request sent to stderr).
-Exit status: 0 results, 1 no results, 2 usage, 3+ errors (see README).]]
+Exit status: 0 results, 1 no results, 2 usage, 3+ errors (see README).]==]
 
 local function stderr(msg)
   io.stderr:write("tinkr: ", msg, "\n")

@@ -58,6 +58,16 @@ static int message_handler(lua_State *L)
     return 1;
 }
 
+int runtime_pcall(lua_State *L, int narg, int nresults)
+{
+    int base = lua_gettop(L) - narg;
+    lua_pushcfunction(L, message_handler);
+    lua_insert(L, base);
+    int status = lua_pcall(L, narg, nresults, base);
+    lua_remove(L, base);
+    return status;
+}
+
 int runtime_call(lua_State *L, int narg, int nresults)
 {
     int base = lua_gettop(L) - narg;
@@ -110,15 +120,30 @@ static int open_all(lua_State *L)
     return 0;
 }
 
-lua_State *runtime_open(void)
+static int panic(lua_State *L)
 {
-    lua_State *L = luaL_newstate();
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "tinkr: unprotected error in Lua: %s\n", msg ? msg : "(not a string)");
+    fflush(stderr);
+    return 0;   /* Lua aborts the process */
+}
+
+lua_State *runtime_open_with(lua_Alloc alloc, void *ud)
+{
+    lua_State *L = alloc ? lua_newstate(alloc, ud) : luaL_newstate();
     if (!L)
         return NULL;
+    if (alloc)
+        lua_atpanic(L, panic);
     lua_pushcfunction(L, open_all);
-    if (runtime_report(L, runtime_call(L, 0, 0)) != LUA_OK) {
+    if (runtime_report(L, runtime_pcall(L, 0, 0)) != LUA_OK) {
         lua_close(L);
         return NULL;
     }
     return L;
+}
+
+lua_State *runtime_open(void)
+{
+    return runtime_open_with(NULL, NULL);
 }

@@ -10,9 +10,19 @@
  * memory. */
 lua_State *runtime_open(void);
 
+/* The same, with a caller's allocator (e.g. one that enforces a memory cap)
+ * and no signal handling at all: for states owned by server worker threads.
+ * alloc NULL means the standard allocator.  Reports to stderr and returns
+ * NULL if the state cannot be set up. */
+lua_State *runtime_open_with(lua_Alloc alloc, void *ud);
+
 /* Calls the function below the narg arguments on the stack with a traceback
  * handler; Ctrl-C during the call raises "interrupted". Returns a lua status. */
 int runtime_call(lua_State *L, int narg, int nresults);
+
+/* Like runtime_call (traceback handler) but touches no signal handler and
+ * no process-wide state, so any thread may use it on its own state. */
+int runtime_pcall(lua_State *L, int narg, int nresults);
 
 /* Prints the error on top of the stack (if status is not LUA_OK) to stderr
  * and pops it.  Returns status. */

@@ -158,12 +158,14 @@ function Writer:emit(r, cells)
   self:line(cells or self:cells(r), styles)
 end
 
--- Columns whose sampled values are all numbers are right-aligned.
+-- Columns whose sampled values are all numbers, and durations, are right-aligned.
 local function numeric_columns(cols, rows)
   local right = {}
   for i = 1, #cols do
     local name, seen, all = cols[i], false, true
-    if not TIME_FIELDS[name] and not DURATION_FIELDS[name] then
+    if DURATION_FIELDS[name] then
+      right[i] = true
+    elseif not TIME_FIELDS[name] then
       for j = 1, #rows do
         local v = rows[j][name]
         if v ~= nil then
