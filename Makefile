@@ -62,6 +62,12 @@ spec: all
 spec-asan: all asan
 	scripts/run-specs asan
 
+# The README's run command: a real local OpenSearch + Prometheus with sample
+# OTel data, and tinkr investigating one service over the last hour.
+demo: deps
+	$(MAKE) bin/tinkr
+	scripts/demo
+
 stack-up:
 	scripts/stack up
 

@@ -37,7 +37,7 @@ end
 
 -- Times shown in the asked zone (UTC unless --tz).
 local function localize(row, out)
-  if out.tz and out.tz ~= "UTC" then
+  if out.format == "table" or (out.tz and out.tz ~= "UTC") then
     if row.time_ns then row.timestamp = time.format(row.time_ns, { tz = out.tz, precision = "ms" }) end
     if row.start_ns then row.start = time.format(row.start_ns, { tz = out.tz, precision = "ms" }) end
   end
@@ -64,7 +64,7 @@ local function print_rows(rows, meta, out, default_cols)
   local w = f.writer(writer_opts(out, columns_for(out, default_cols)))
   for _, r in ipairs(rows) do w:row(r) end
   w:finish(meta)
-  if out.format == "table" then
+  if out.format == "table" and out.notes ~= false then
     local note = ("%d of %s%s"):format(#rows, tostring(meta.total or #rows),
       meta.relation == "gte" and "+" or "")
     if meta.truncated then note = note .. " (more match: raise --limit, 0 = all)" end
@@ -76,7 +76,7 @@ function _M.logs(rows, meta, out) print_rows(rows, meta, out, LOG_COLUMNS) end
 
 function _M.traces(rows, meta, out)
   print_rows(rows, meta, out, SPAN_COLUMNS)
-  if out.format == "table" and meta.duration_source then
+  if out.format == "table" and out.notes ~= false and meta.duration_source then
     stderr:write("duration: ", meta.duration_source, "\n")
   end
 end
@@ -95,7 +95,8 @@ function _M.trace(t, meta, out)
   end
   for _, l in ipairs(t.logs) do l.timestamp_ns = l.time_ns end
   local waterfall = require "tinkr.format.waterfall"
-  stdout:write(waterfall.render(t, { width = width(), color = out.color, tz = out.tz }))
+  local text = waterfall.render(t, { width = width(), color = out.color, tz = out.tz })
+  stdout:write(text, text:sub(-1) == "\n" and "" or "\n")
 end
 
 function _M.metrics(result, meta, out)

@@ -113,7 +113,9 @@ end
 -- line that sets a secret that text may be the secret, and in any URL it
 -- may carry a password.  Quoted fragments are scrubbed accordingly.
 local function scrub_parse_error(msg, text)
-  local line_no = tonumber(msg:match(":(%d+):%d+: "))
+  local prefix, line_no, rest = msg:match("^(.-:(%d+):%d+: )(.*)$")
+  if not prefix then prefix, rest = "", msg end
+  line_no = tonumber(line_no)
   local secret_value
   if line_no then
     local n = 0
@@ -129,14 +131,15 @@ local function scrub_parse_error(msg, text)
     end
   end
   local function scrub(quote, fragment)
-    if secret_value and fragment ~= "" and secret_value:find(fragment, 1, true) then
+    -- a character or three of a secret (`found 'j'`) gives nothing away
+    if secret_value and #fragment > 3 and secret_value:find(fragment, 1, true) then
       fragment = _M.REDACTED
     else
       fragment = _M.redact_url(fragment)
     end
     return quote .. fragment .. quote
   end
-  return (msg:gsub("(')([^']*)'", scrub):gsub('(")([^"]*)"', scrub))
+  return prefix .. rest:gsub("(')([^']*)'", scrub):gsub('(")([^"]*)"', scrub)
 end
 
 ---------------------------------------------------------------------------

@@ -93,7 +93,9 @@ local function list(opts, out)
   end
   if file or format_name ~= "table" then
     formatter.render(rows, {
-      columns = list_columns(format_name), out = io.stdout, color = out and out.color,
+      -- a cut URL cannot be checked by eye: the listing is never fitted
+      -- to the terminal (a handful of rows may wrap instead)
+      columns = list_columns(format_name), out = io.stdout, color = out and out.color, width = 100000,
       meta = format_name == "json" and { config_file = file and file.path or path, default_profile = file and file.default } or nil,
     })
   end

@@ -24,6 +24,17 @@ function _M.encode_value(v)
   return json().encode(v)
 end
 
+-- Field names repeat on every row: encode each once (a bounded memo).
+local key_memo, key_count = {}, 0
+local function key_text(k)
+  local s = key_memo[k]
+  if s then return s end
+  if key_count >= 1000 then key_memo, key_count = {}, 0 end
+  s = json().encode(k) .. ":"
+  key_memo[k], key_count = s, key_count + 1
+  return s
+end
+
 --- One row as a JSON object, keys in column order.
 function _M.encode_row(row, cols)
   local encode = json().encode
@@ -34,7 +45,7 @@ function _M.encode_row(row, cols)
     local v = row[k]
     if v ~= nil then
       n = n + 1
-      parts[n] = encode(k) .. ":" .. encode(v)
+      parts[n] = key_text(k) .. encode(v)
     end
   end
   return "{" .. concat(parts, ",") .. "}"

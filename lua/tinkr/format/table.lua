@@ -134,8 +134,8 @@ function Writer:line(cells, styles)
   local widths, right, n = self.widths, self.right, #self.widths
   local ascii, parts = self.opts.ascii, {}
   for i = 1, n do
-    local s = truncate(cells[i], widths[i], ascii)
-    local pad = widths[i] - width(s)
+    local s, sw = truncate(cells[i], widths[i], ascii)
+    local pad = widths[i] - sw
     local style = styles and styles[i]
     if right[i] then
       parts[i] = rep(" ", pad) .. ansi.paint(s, style)

@@ -79,12 +79,15 @@ end
 local width = _M.width
 
 --- At most w cells; a cut string ends in "…" ("..." with ascii).
+--- Returns the text and its width in cells.
 function _M.truncate(s, w, ascii)
-  if w <= 0 then return "" end
-  if width(s) <= w then return s end
+  if w <= 0 then return "", 0 end
+  local sw = width(s)
+  if sw <= w then return s, sw end
   local mark, mark_w = ELLIPSIS, 1
   if ascii then mark, mark_w = "...", 3 end
   if w <= mark_w then mark, mark_w = "", 0 end
+  if not find(s, "[\128-\255]") then return sub(s, 1, w - mark_w) .. mark, w end
   s = valid_utf8(s)
   local limit, used, cut = w - mark_w, 0, 0
   for pos, cp in utf8_codes(s) do
@@ -92,7 +95,7 @@ function _M.truncate(s, w, ascii)
     if used + cw > limit then cut = pos - 1; break end
     used = used + cw
   end
-  return sub(s, 1, cut) .. mark
+  return sub(s, 1, cut) .. mark, used + mark_w
 end
 
 --- s padded with spaces to w cells (on the left when right_align).
