@@ -68,13 +68,13 @@ describe("tinkr.format", function()
       assert.equal(1, text.width("\255"))                       -- invalid byte: one replacement
     end)
 
-    it("truncates by cells with an ellipsis", function()
-      assert.equal("hello", text.truncate("hello", 5))
-      assert.equal("hel…", text.truncate("hello", 4))
-      assert.equal("h...", text.truncate("hello!", 4, true))
-      assert.equal("日…", text.truncate("日本語", 4))            -- a wide char does not fit in one cell
-      assert.equal("", text.truncate("hello", 0))
-      assert.equal("h", text.truncate("hello", 1))
+    it("truncates by cells with an ellipsis, and says how wide the result is", function()
+      assert.same({ "hello", 5 }, { text.truncate("hello", 5) })
+      assert.same({ "hel…", 4 }, { text.truncate("hello", 4) })
+      assert.same({ "h...", 4 }, { text.truncate("hello!", 4, true) })
+      assert.same({ "日…", 3 }, { text.truncate("日本語", 4) })   -- a wide char does not fit in one cell
+      assert.same({ "", 0 }, { text.truncate("hello", 0) })
+      assert.same({ "h", 1 }, { text.truncate("hello", 1) })
     end)
 
     it("makes any string safe for one line", function()

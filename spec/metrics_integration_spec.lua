@@ -21,6 +21,7 @@ end
 
 -- The single value of an instant recipe / expression result.
 local function only_value(rows, meta, what)
+  what = what or "query"
   assert(rows, what .. ": " .. tostring(meta))
   assert(#rows == 1, ("%s: expected one row, got %d"):format(what, #rows))
   return rows[1].value
@@ -73,7 +74,7 @@ describe("tinkr.metrics against the sample stack", function()
           want[#fns] = { recipe = recipe, service = svc, value = HTTP[recipe](s, svc) }
         end
       end
-      local results = tinkr.all(fns)
+      local results = { tinkr.all(fns) }
       for i, w in ipairs(want) do
         local rows, meta = results[i][1], results[i][2]
         local what = ("%s{service=%s} at %s"):format(w.recipe, w.service, s.time)
@@ -222,8 +223,9 @@ describe("tinkr.metrics against the sample stack", function()
     local rows, err = m:query("sum(rate(http_server_requests_total[5m])", { time = stack.now })
     assert.is_nil(rows)
     assert.are.equal("bad_query", err.code)
-    assert.matches("1:40: parse error: unclosed left parenthesis", err.message, 1, true)
-    assert.matches("1:40: parse error", err.detail, 1, true)
+    -- Prometheus counts from the end of the text here (41 characters)
+    assert.matches("1:41: parse error: unclosed left parenthesis", err.message, 1, true)
+    assert.matches("1:41: parse error", err.detail, 1, true)
     assert.are.equal(400, err.status)
     assert.are.equal("sum(rate(http_server_requests_total[5m])", err.request.params.query)
     assert.are.equal(8, require("tinkr.errors").exit_status(err))

@@ -7,7 +7,7 @@
 -- broken-down times as *local* time and cannot be trusted for UTC.
 local _M = { _VERSION = "0.1.0" }
 
-local type, tostring, tonumber, error, select = type, tostring, tonumber, error, select
+local type, tostring, tonumber, error = type, tostring, tonumber, error
 local math_type, floor = math.type, math.floor
 local maxinteger, mininteger = math.maxinteger, math.mininteger
 local format, match, lower, rep, sub = string.format, string.match, string.lower, string.rep, string.sub
@@ -219,9 +219,15 @@ end
 
 local pinned
 
--- The wall clock in ns.  Pure Lua only has whole seconds (os.time); the C
--- runtime may replace this function with a finer clock.
+-- The wall clock in ns: tinkr.core's clock_gettime when the C runtime is
+-- there, else os.time() -- pure Lua has only whole seconds.
+local core_now_ns
 function _M.clock()
+  if core_now_ns == nil then
+    local ok, core = pcall(require, "tinkr.core")
+    core_now_ns = ok and type(core) == "table" and core.now_ns or false
+  end
+  if core_now_ns then return core_now_ns() end
   return os_time() * NS_PER_S
 end
 

@@ -28,10 +28,6 @@ int worker_pool_submit(struct worker_pool *pool, struct job *job);
 /* From now on, queued jobs are answered with 503 instead of being run. */
 void worker_pool_abort(struct worker_pool *pool);
 
-/* Non-zero once worker_pool_abort was called; workers' budget hooks read it
- * to stop a running script. */
-const volatile int *worker_pool_abort_flag(struct worker_pool *pool);
-
 /* Lets the workers finish the queue, joins them and frees the pool.  The
  * contexts are the caller's to free afterwards. */
 void worker_pool_stop(struct worker_pool *pool);

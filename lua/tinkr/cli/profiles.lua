@@ -105,8 +105,9 @@ end
 ---------------------------------------------------------------------------
 -- tinkr profiles check
 
-local function milliseconds_since(started)
-  return (core.monotonic() - started) * 1000
+-- Milliseconds since `started` (core.monotonic), to 0.1 ms.
+local function milliseconds(started)
+  return math.floor((core.monotonic() - started) * 10000 + 0.5) / 10
 end
 
 -- The URL setting for a part, checked before a client sees it (their
@@ -126,6 +127,19 @@ local function url_of(cfg, setting)
   return url
 end
 
+-- The clients name the environment variable behind a URL in their
+-- messages ("(set by OTEL_OPENSEARCH_URL)"); here the URL may come from
+-- the profile, so the message says where it really came from.
+local function attributed(err, cfg, setting)
+  if not errors.is_error(err) then return err end
+  local var = config.SETTINGS[setting].env
+  local _, source = cfg:lookup(setting)
+  if source and source ~= "env " .. var then
+    err.message = err.message:gsub("%(set by " .. var .. "%)", function() return "(set by " .. source .. ")" end)
+  end
+  return err
+end
+
 local CHECKS = {}
 
 function CHECKS.opensearch(cfg, row)
@@ -136,7 +150,7 @@ function CHECKS.opensearch(cfg, row)
   if not client then return cerr end
   local started = core.monotonic()
   local doc, jerr = client:json("GET", "/")
-  row.latency_ms = milliseconds_since(started)
+  row.latency_ms = milliseconds(started)
   if not doc then return jerr end
   local version = type(doc) == "table" and type(doc.version) == "table" and doc.version.number
   if type(version) ~= "string" then
@@ -153,7 +167,7 @@ function CHECKS.prometheus(cfg, row)
   if not client then return cerr end
   local started = core.monotonic()
   local version, meta = client:buildinfo()
-  row.latency_ms = milliseconds_since(started)
+  row.latency_ms = milliseconds(started)
   if not version then return meta end
   row.version = version
 end
@@ -165,7 +179,7 @@ local function run_checks(cfg, parts)
   for i, part in ipairs(parts) do
     tasks[i] = function()
       local row = { backend = part }
-      local err = CHECKS[part](cfg, row)
+      local err = attributed(CHECKS[part](cfg, row), cfg, part .. "_url")
       if err then
         row.status, row.error, row.code = "error", tostring(err), errors.is_error(err) and err.code or nil
         row.err = err
@@ -191,7 +205,7 @@ local function check_line(row, color)
     fields[#fields + 1] = ("%.1f ms"):format(row.latency_ms)
   else
     fields[#fields + 1] = paint("error", "red")
-    fields[#fields + 1] = text.one_line(row.error)
+    fields[#fields + 1] = text.one_line((row.error:gsub("%s+$", "")))
   end
   return table.concat(fields, "  ")
 end

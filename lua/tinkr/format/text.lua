@@ -157,9 +157,14 @@ function _M.si(v, unit)
   end
 end
 
---- Terminal width: opts.width, else $COLUMNS, else 120 (not a tty, or unknown).
+--- Terminal width: opts.width, else $COLUMNS, else the terminal on stdout
+--- (tinkr.core, when loaded), else 120.
 function _M.terminal_width(opts)
   local w = opts and opts.width or tonumber(os.getenv("COLUMNS") or "")
+  if not w then
+    local ok, core = pcall(require, "tinkr.core")
+    w = ok and type(core) == "table" and core.terminal_width and core.terminal_width(1) or nil
+  end
   if not w or w < 1 then return 120 end
   return w // 1
 end
