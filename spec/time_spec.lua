@@ -259,6 +259,8 @@ describe("tinkr.time", function()
     it("reads Lua numbers as seconds", function()
       assert.equal(90 * S, time.duration(90))
       assert.equal(1500000000, time.duration(1.5))
+      assert.equal(9223372036 * S, time.duration(9223372036))
+      assert.is_nil((time.duration(9223372037)))
     end)
 
     it("says what was wrong and what is accepted", function()
@@ -286,6 +288,13 @@ describe("tinkr.time", function()
   end)
 
   describe("now and pin", function()
+    it("reads the wall clock, finer than seconds with tinkr.core", function()
+      local before = os.time() * S
+      local now = time.clock()
+      assert.is_true(math.type(now) == "integer")
+      assert.is_true(now >= before - S and now <= (os.time() + 1) * S)
+    end)
+
     it("pins and unpins", function()
       assert.equal(NOON, time.pin(NOON))
       assert.equal(NOON, time.now())

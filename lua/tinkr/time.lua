@@ -182,7 +182,7 @@ end
 function _M.duration(s)
   local t = type(s)
   if t == "number" then
-    local text = float_text(s, math_type(s) == "float" and 9 or 0)
+    local text = math_type(s) == "integer" and tostring(s) or float_text(s, 9)
     if not text then return nil, bad_duration(s, "not a finite number") end
     return seconds_duration(text, s)
   end

@@ -1,0 +1,32 @@
+-- The rockspec lists every module, and `require "tinkr"` works from a plain
+-- lua5.4 with the C core built as a module.
+local helpers = require "helpers"
+
+describe("tinkr-scm-1.rockspec", function()
+  it("is up to date with the tree (lua5.4 tools/rockspec.lua > tinkr-scm-1.rockspec)", function()
+    local f = assert(io.open(helpers.root .. "/tinkr-scm-1.rockspec"))
+    local committed = f:read("a"); f:close()
+    local generated = helpers.run("cd " .. helpers.shell_quote(helpers.root) .. " && lua5.4 tools/rockspec.lua")
+    assert.equal(generated, committed)
+  end)
+
+  it("loads as a rockspec with a busted test section and the C core", function()
+    local env = {}
+    local chunk = assert(loadfile(helpers.root .. "/tinkr-scm-1.rockspec", "t", env))
+    chunk()
+    assert.equal("tinkr", env.package)
+    assert.same({ type = "busted" }, env.test)
+    assert.is_table(env.build.modules["tinkr.core"])
+    assert.equal("lua/tinkr/init.lua", env.build.modules["tinkr"])
+    assert.equal("queries/templates/logs.lua", env.build.modules["tinkr.queries.templates.logs"])
+  end)
+
+  it("lets a plain lua5.4 require tinkr and reach the C core", function()
+    local out, err, status = helpers.run(
+      "cd " .. helpers.shell_quote(helpers.root) ..
+      " && env -u LD_PRELOAD LUA_PATH='lua/?.lua;lua/?/init.lua' LUA_CPATH='build/lib/?.so' lua5.4 -e " ..
+      helpers.shell_quote("local t = require 'tinkr'; print(t.json.encode({n = 1764172800000000123}), t.core.version)"))
+    assert.equal(0, status, err)
+    assert.equal('{"n":1764172800000000123}\t0.1.0\n', out)
+  end)
+end)
