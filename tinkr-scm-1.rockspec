@@ -13,6 +13,7 @@ build = {
     ["tinkr.core"] = {
       sources = {
         "src/http_client.c",
+        "src/http_errors.c",
         "src/http_transfer.c",
         "src/http_url.c",
         "src/interrupt.c",

@@ -81,8 +81,12 @@ local function medians(list, warmup)
     args[#args + 1] = p.name
     args[#args + 1] = cmdline(p.cmd)
   end
-  local _, ok = sh(cmdline(args) .. " >/dev/null")
-  assert(ok, "hyperfine failed")
+  local err_out = ROOT .. "/build/bench/hyperfine.err"
+  local _, ok = sh(cmdline(args) .. " >/dev/null 2>" .. q(err_out))
+  if not ok then
+    io.stderr:write("bench: hyperfine failed:\n", assert(io.open(err_out, "rb")):read("a"))
+    os.exit(1)
+  end
   local f = assert(io.open(json_out, "rb"))
   local res = cjson.decode(f:read("a"))
   f:close()

@@ -451,6 +451,16 @@ describe("tinkr.format", function()
       assert.truthy(ls[8]:find("▏", 1, true))
     end)
 
+    it("takes tinkr.logs rows as logs (time_ns or RFC 3339 timestamp)", function()
+      local rows = {
+        { time_ns = T + 5 * MS, level = "INFO", message = "by ns", span_id = "a" },
+        { timestamp = "2026-11-26T11:59:59.007Z", level = "WARN", message = "by text", span_id = "a" },
+      }
+      local ls = lines_of(waterfall.render({ span("a", "", "x", "s", 0, 10) }, { width = 60, ascii = true, logs = rows }))
+      assert.equal("   +5ms INFO by ns", ls[4])
+      assert.equal("   +7ms WARN by text", ls[5])
+    end)
+
     it("puts orphans and several roots at the top level, in start order", function()
       local spans = {
         span("x", "", "second root", "b", 50, 60),

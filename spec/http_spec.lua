@@ -84,6 +84,7 @@ describe("tinkr.core.http", function()
       assert.equals("{}", echo.body)
       local put = decode(http.request{ url = srv:url("/echo"), method = "PUT" })
       assert.equals("0", put.headers["content-length"])
+      assert.is_nil(put.headers["content-type"])
     end)
 
     it("returns an empty body for HEAD", function()

@@ -1,9 +1,7 @@
 /* One HTTP transfer: request copy, curl setup, response buffering with a
  * body cap, and turning curl's outcome into a code and a one-line message.
  * See http_transfer.h. */
-#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +11,6 @@
 #include "interrupt.h"
 
 #define USER_AGENT "tinkr/0.1"
-/* curl 7.88 limits one header line but not their sum; we do. */
-#define MAX_HEADER_BYTES (1024 * 1024)
 #define MIN_BODY_CAPACITY (16 * 1024)
 
 /* ---- header checks (shared with the Lua boundary) ---- */
@@ -56,6 +52,12 @@ static int append_header(struct curl_slist **list, const char *line) {
   return 1;
 }
 
+/* POST, PUT and PATCH always carry a body, if only an empty one. */
+static int sends_body(const char *method, int has_body) {
+  return has_body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+         strcmp(method, "PATCH") == 0;
+}
+
 static int build_header_list(http_transfer *t, const http_request *req) {
   for (size_t i = 0; i < req->nheaders; i++) {
     const http_header_field *h = &req->headers[i];
@@ -70,18 +72,11 @@ static int build_header_list(http_transfer *t, const http_request *req) {
   }
   /* Without these curl adds a form Content-Type to every body and waits
    * up to a second for "100 Continue" on large bodies. */
-  if (req->has_body && !has_header(req, "Content-Type") &&
+  if (sends_body(t->method, req->has_body) && !has_header(req, "Content-Type") &&
       !append_header(&t->header_list, "Content-Type:"))
     return 0;
   if (!has_header(req, "Expect") && !append_header(&t->header_list, "Expect:")) return 0;
   return 1;
-}
-
-static void set_error(http_transfer *t, const char *code, char *message) {
-  t->message = message;
-  t->result.code = code;
-  t->result.message = message ? message : "out of memory while reporting an HTTP error";
-  t->result.url = t->display_url ? t->display_url : "";
 }
 
 http_transfer *http_transfer_new(const http_request *req) {
@@ -99,7 +94,7 @@ http_transfer *http_transfer_new(const http_request *req) {
   if (us == HTTP_URL_NOMEM) goto nomem;
   if (us == HTTP_URL_BAD) {
     t->display_url = display;
-    set_error(t, "bad_url", message);
+    http_transfer_set_error(t, "bad_url", message);
     return t;
   }
   t->display_url = strdup(t->url.safe_url);
@@ -208,7 +203,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata) {
   http_transfer *t = userdata;
   size_t total = size * nitems, len = total;
   t->header_bytes += total;
-  if (t->header_bytes > MAX_HEADER_BYTES) {
+  if (t->header_bytes > HTTP_MAX_HEADER_BYTES) {
     t->headers_too_large = 1;
     return 0;
   }
@@ -296,10 +291,8 @@ static long to_ms(double seconds) {
 static CURLcode set_method(http_transfer *t, CURL *e) {
   CURLcode rc = CURLE_OK;
   const char *m = t->method;
-  int wants_body = t->has_body || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
-                   strcmp(m, "PATCH") == 0;
   if (strcmp(m, "HEAD") == 0) return curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-  if (wants_body) {
+  if (sends_body(m, t->has_body)) {
     /* our copy outlives the transfer, so curl need not copy it again */
     if (!rc) rc = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
     if (!rc) rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body ? t->body : "");
@@ -352,140 +345,9 @@ int http_transfer_setup(http_transfer *t, CURL *e) {
   return (int)rc;
 }
 
-/* ---- classification ---- */
-
-static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *format(const char *fmt, ...) {
-  char *text = NULL;
-  va_list ap;
-  va_start(ap, fmt);
-  if (vasprintf(&text, fmt, ap) < 0) text = NULL;
-  va_end(ap);
-  return text;
-}
-
-static void seconds_text(double s, char *buf, size_t size) {
-  if (s == floor(s)) snprintf(buf, size, "%.1f", s);
-  else snprintf(buf, size, "%g", s);
-}
-
-/* Masks every occurrence of secret in buf (in place) with '*'. */
-static void redact(char *buf, const char *secret) {
-  size_t slen = secret ? strlen(secret) : 0;
-  if (slen == 0) return;
-  for (char *hit = strstr(buf, secret); hit; hit = strstr(hit + slen, secret))
-    memset(hit, '*', slen);
-}
-
-/* curl's own explanation, with anything secret removed. */
-static const char *detail(http_transfer *t, CURLcode rc) {
-  if (t->errbuf[0] == '\0') return curl_easy_strerror(rc);
-  redact(t->errbuf, t->url.password);
-  redact(t->errbuf, t->url.user);
-  return t->errbuf;
-}
-
-static int is_tls_error(CURLcode rc) {
-  switch (rc) {
-  case CURLE_SSL_CONNECT_ERROR: case CURLE_PEER_FAILED_VERIFICATION:
-  case CURLE_SSL_CERTPROBLEM: case CURLE_SSL_CIPHER: case CURLE_SSL_CACERT_BADFILE:
-  case CURLE_SSL_ISSUER_ERROR: case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-  case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_ENGINE_NOTFOUND:
-  case CURLE_SSL_ENGINE_SETFAILED: case CURLE_SSL_ENGINE_INITFAILED:
-  case CURLE_SSL_CRL_BADFILE: case CURLE_SSL_SHUTDOWN_FAILED: case CURLE_USE_SSL_FAILED:
-  case CURLE_SSL_CLIENTCERT:
-    return 1;
-  default:
-    return 0;
-  }
-}
-
-static int got_connected(CURL *e) {
-  curl_off_t connect = 0, pretransfer = 0;
-  curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect);
-  curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
-  return connect > 0 || pretransfer > 0;
-}
-
-static void classify_failure(http_transfer *t, CURLcode rc) {
-  const char *url = t->display_url;
-  char secs[32];
-  if (t->interrupted || (rc == CURLE_ABORTED_BY_CALLBACK && tinkr_interrupt_pending())) {
-    set_error(t, "interrupted", format("interrupted by Ctrl-C: %s", url));
-  } else if (t->too_large) {
-    set_error(t, "too_large",
-              format("response body larger than %zu bytes from %s (raise max_body= or ask for less)",
-                     t->max_body, url));
-  } else if (t->headers_too_large) {
-    set_error(t, "too_large",
-              format("response headers larger than %d bytes from %s (is this the right server?)",
-                     MAX_HEADER_BYTES, url));
-  } else if (t->out_of_memory || rc == CURLE_OUT_OF_MEMORY) {
-    set_error(t, "too_large", format("out of memory while reading the response from %s", url));
-  } else if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY) {
-    set_error(t, "dns", format("could not resolve host '%s': %s (check the host name)",
-                               t->url.host, url));
-  } else if (rc == CURLE_COULDNT_CONNECT) {
-    long err = 0;
-    curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &err);
-    if (err == ECONNREFUSED)
-      set_error(t, "connect", format("connection refused: %s (is the server running?)", url));
-    else {
-      char ebuf[128];
-      const char *why = err ? strerror_r((int)err, ebuf, sizeof ebuf) : detail(t, rc);
-      set_error(t, "connect", format("could not connect (%s): %s (is the host reachable?)", why, url));
-    }
-  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-    if (!got_connected(t->easy)) {
-      int by_connect = t->connect_timeout_s <= t->timeout_s;
-      seconds_text(by_connect ? t->connect_timeout_s : t->timeout_s, secs, sizeof secs);
-      set_error(t, "timeout",
-                format("could not connect within %s s: %s (is the host reachable? "
-                       "raise %s= if it is just slow)",
-                       secs, url, by_connect ? "connect_timeout" : "timeout"));
-    } else {
-      seconds_text(t->timeout_s, secs, sizeof secs);
-      set_error(t, "timeout",
-                format("timed out after %s s: %s (the server is slow or hung; "
-                       "raise timeout= if it is just slow)", secs, url));
-    }
-  } else if (rc == CURLE_PEER_FAILED_VERIFICATION) {
-    set_error(t, "tls", format("TLS certificate of '%s' not trusted (%s): %s (pass cafile= "
-                               "with its CA, or insecure=true for a test server)",
-                               t->url.host, detail(t, rc), url));
-  } else if (rc == CURLE_SSL_CACERT_BADFILE) {
-    set_error(t, "tls", format("could not use CA file '%s' (%s): %s (check the cafile= path)",
-                               t->cafile ? t->cafile : "(system)", detail(t, rc), url));
-  } else if (is_tls_error(rc)) {
-    set_error(t, "tls", format("TLS handshake failed (%s): %s (is this an https port? "
-                               "check cafile= and the server certificate)", detail(t, rc), url));
-  } else if (rc == CURLE_RECV_ERROR || rc == CURLE_PARTIAL_FILE) {
-    set_error(t, "reset", format("connection lost mid-response after %zu body bytes (%s): %s "
-                                 "(retry, or check the server's logs)",
-                                 t->response_len, detail(t, rc), url));
-  } else if (rc == CURLE_SEND_ERROR) {
-    set_error(t, "reset", format("connection lost while sending the request (%s): %s "
-                                 "(retry, or check the server's logs)", detail(t, rc), url));
-  } else if (rc == CURLE_GOT_NOTHING) {
-    set_error(t, "reset", format("server closed the connection without answering: %s "
-                                 "(check the server's logs)", url));
-  } else if (rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_UNSUPPORTED_PROTOCOL ||
-             rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM || rc == CURLE_HTTP3) {
-    set_error(t, "protocol", format("not a valid HTTP response (%s): %s (is this an HTTP port?)",
-                                    detail(t, rc), url));
-  } else if (rc == CURLE_BAD_CONTENT_ENCODING) {
-    set_error(t, "protocol", format("could not decode the response body (%s): %s",
-                                    detail(t, rc), url));
-  } else if (rc == CURLE_URL_MALFORMAT) {
-    set_error(t, "bad_url", format("invalid URL (%s): %s", detail(t, rc), url));
-  } else {
-    set_error(t, "protocol", format("HTTP request failed (%s): %s", detail(t, rc), url));
-  }
-}
-
 void http_transfer_complete(http_transfer *t, CURLcode rc) {
   if (rc != CURLE_OK || t->too_large || t->interrupted) {
-    classify_failure(t, rc);
+    http_transfer_classify_failure(t, rc);
     return;
   }
   long status = 0;
@@ -500,7 +362,7 @@ void http_transfer_complete(http_transfer *t, CURLcode rc) {
 
 void http_transfer_interrupt(http_transfer *t) {
   t->interrupted = 1;
-  classify_failure(t, CURLE_ABORTED_BY_CALLBACK);
+  http_transfer_classify_failure(t, CURLE_ABORTED_BY_CALLBACK);
 }
 
 void http_transfer_free(http_transfer *t) {

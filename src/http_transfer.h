@@ -9,6 +9,9 @@
 #include "http_client.h"
 #include "http_url.h"
 
+/* curl 7.88 limits one header line but not their sum; we do. */
+#define HTTP_MAX_HEADER_BYTES (1024 * 1024)
+
 typedef struct http_transfer http_transfer;
 
 struct http_transfer {
@@ -65,5 +68,11 @@ void http_transfer_complete(http_transfer *t, CURLcode rc);
 void http_transfer_interrupt(http_transfer *t);
 
 void http_transfer_free(http_transfer *t);
+
+/* http_errors.c: sets t->result to a failure (message is malloc'd and owned
+ * by t; NULL means out of memory and gets a fixed text). */
+void http_transfer_set_error(http_transfer *t, const char *code, char *message);
+/* Classifies curl's rc (and t's own flags: too large, interrupted). */
+void http_transfer_classify_failure(http_transfer *t, CURLcode rc);
 
 #endif

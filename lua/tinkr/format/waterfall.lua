@@ -11,8 +11,9 @@
 --
 -- Input: a list of spans { trace_id, span_id, parent_span_id, name, service,
 -- start_ns, end_ns, duration_ns, status, kind } (times as ns integers or
--- RFC 3339 strings), with logs { timestamp_ns, level, message, span_id,
--- service } in opts.logs -- or one table { spans = ..., logs = ... }.
+-- RFC 3339 strings; kind is not drawn), with logs { timestamp_ns, level,
+-- message, span_id, service } in opts.logs (tinkr.logs rows work too: their
+-- time_ns or timestamp is used) -- or one table { spans = ..., logs = ... }.
 --
 -- Odd traces are drawn, not refused: spans whose parent is missing become
 -- top-level entries marked "⋯" (ascii ".."); several roots are listed in
@@ -169,7 +170,7 @@ end
 -- "+12.3ms ERROR message" for one log row.
 local function log_text(log, t0, opts)
   local parts = {}
-  local ts = ns_of(log.timestamp_ns or log.timestamp)
+  local ts = ns_of(log.timestamp_ns or log.time_ns or log.timestamp)
   if ts and t0 then parts[#parts + 1] = "+" .. time.format_duration(ts - t0, opts) end
   local level = log.level ~= nil and one_line(tostring(log.level)) or nil
   if level and level ~= "" then parts[#parts + 1] = level end
@@ -236,7 +237,10 @@ function _M.render(input, opts)
   local bar_w = max(1, room - label_w)
 
   local out = {}
-  local trace_id = spans[1].trace_id
+  local trace_id
+  for _, n in ipairs(nodes) do
+    if n.span.trace_id ~= nil then trace_id = n.span.trace_id; break end
+  end
   local head = { "trace " .. (trace_id and tostring(trace_id) or "?"),
     #spans .. (#spans == 1 and " span" or " spans"),
     nservices .. (nservices == 1 and " service" or " services") }
@@ -257,7 +261,7 @@ function _M.render(input, opts)
   for _, n in ipairs(nodes) do if n.id then known[n.id] = true end end
   for i, log in ipairs(type(logs) == "table" and logs or {}) do
     local sid = log.span_id ~= nil and tostring(log.span_id) or nil
-    local entry = { log = log, index = i, ts = ns_of(log.timestamp_ns or log.timestamp) }
+    local entry = { log = log, index = i, ts = ns_of(log.timestamp_ns or log.time_ns or log.timestamp) }
     if sid and known[sid] then
       logs_by_span[sid] = logs_by_span[sid] or {}
       local list = logs_by_span[sid]
