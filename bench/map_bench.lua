@@ -99,8 +99,16 @@ local function line(name, peer, t, p)
   print(string.format("bench %s: tinkr %.1f ms, %s %.1f ms, ratio %.1f", name, t, peer, p, p / t))
 end
 
+local function load_note()
+  local f = io.open("/proc/loadavg", "rb")
+  local l = f and f:read("l")
+  if f then f:close() end
+  return l and ("# load average " .. l:match("^(%S+ %S+ %S+)") .. " (other work skews whole-process times)") or "#"
+end
+
 print(string.format("# map: %d hits, %.1f MB, median of %d runs each (hyperfine -N), whole process",
   10000, size / 1e6, RUNS))
+print(load_note())
 local m = medians(peers, 2)
 line("map-vs-python3", "python3", m.tinkr, m.python3)
 line("map-vs-jq", "jq", m.tinkr, m.jq)

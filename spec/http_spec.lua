@@ -417,6 +417,8 @@ describe("tinkr.core.http", function()
     it("rejects bad options", function()
       assert.has_error(function() http.request_many({}, { max_parallel = 0 }) end)
       assert.has_error(function() http.request_many({}, { parallel = 2 }) end)
+      assert.has_error(function() http.request_many({}, { max_parallel = "2" }) end)
+      assert.has_error(function() http.request_many({ "http://x/" }) end)
     end)
   end)
 

@@ -250,6 +250,24 @@ prometheus_url = "%s"
       assert.matches("^prometheus  " .. pattern(stack.prometheus) .. "  ok  ", lines[2])
     end)
 
+    it("checks the backends at once: two unreachable servers cost one connect timeout", function()
+      local port = decode(assert(core.http.request{ url = srv:url("/blackhole_port") }).body).port
+      local hole = write_config("blackhole.toml", ([[
+[profiles.hole]
+opensearch_url = "http://127.0.0.1:%d"
+prometheus_url = "http://127.0.0.1:%d"
+connect_timeout = 0.5
+]]):format(port, port))
+      local started = core.monotonic()
+      local out, _, status = tinkr({ "profiles", "check", "hole", "--config", hole })
+      local took = core.monotonic() - started
+      assert.equal(errors.CODES.timeout, status)
+      local lines = lines_of(out)
+      assert.matches("^opensearch  http://127%.0%.0%.1:%d+  error  OpenSearch: could not connect within 0%.5 s", lines[1])
+      assert.matches("^prometheus  http://127%.0%.0%.1:%d+  error  Prometheus: could not connect within 0%.5 s", lines[2])
+      assert.is_true(took < 0.95, ("took %.2f s"):format(took))
+    end)
+
     it("gives the same report as JSON", function()
       local out, _, status = tinkr({ "profiles", "check", "closed", "--config", path, "--format", "json" })
       assert.equal(errors.CODES.connect, status)

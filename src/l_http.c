@@ -15,6 +15,7 @@
 #include <lua.h>
 
 #include "http_client.h"
+#include "modules.h"
 #include "interrupt.h"
 
 #define CLIENT_MT "tinkr.http.client"
@@ -333,9 +334,9 @@ static int l_request_many(lua_State *L) {
     if (type != LUA_TNIL) {
       int is_int = 0;
       max_parallel = lua_tointegerx(L, -1, &is_int);
-      if (!is_int || max_parallel < 1)
+      if (type != LUA_TNUMBER || !is_int || max_parallel < 1)
         raise_arg(L, 2, 0, "max_parallel: integer >= 1 expected, got %s",
-                  luaL_tolstring(L, -1, NULL));
+                  type == LUA_TNUMBER ? luaL_tolstring(L, -1, NULL) : luaL_typename(L, -1));
     }
     lua_pop(L, 1);
   }

@@ -58,6 +58,21 @@ local HTTP_HINTS = {
   protocol = { "backend", "the server did not answer with HTTP; is this the right port?" },
 }
 
+--- A URL as it may be shown: without user:password.  Cuts up to the last
+--- '@' before any query or fragment, so a password holding '/' or '@'
+--- cannot survive (a path with '@' in it loses its host: safe, not pretty).
+function _M.public_url(url)
+  if type(url) ~= "string" then return url end
+  local scheme, rest = url:match("^(%a[%w+.-]*://)(.*)$")
+  if not scheme then
+    return (url:gsub("^[^/?#]*@", ""))
+  end
+  local head = rest:match("^[^?#]*")
+  local at = head:match(".*()@")
+  if not at then return url end
+  return scheme .. rest:sub(at + 1)
+end
+
 --- Turns a transport error from tinkr.core.http into one of ours.
 --- what: "OpenSearch" / "Prometheus"; envvar: the setting naming the URL.
 function _M.from_http(herr, what, envvar)

@@ -61,7 +61,7 @@ function Metrics:client()
     settings.headers = cfg.headers
   end
   if not settings.url:match("^https?://") then
-    return nil, errors.new("config", ("OTEL_PROMETHEUS_URL must start with http:// or https:// (got %q)"):format(settings.url))
+    return nil, errors.new("config", ("OTEL_PROMETHEUS_URL must start with http:// or https:// (got %q)"):format(errors.public_url(settings.url)))
   end
   return prometheus.new(settings)
 end

@@ -5,6 +5,7 @@ local errors = require "tinkr.errors"
 local parallel = require "tinkr.parallel"
 
 local json, map = core.json, core.map
+local public_url = errors.public_url
 local _M = { _VERSION = "0.1.0" }
 
 local Client = {}
@@ -18,7 +19,7 @@ function _M.new(cfg)
   if not url then return nil, err end
   if not url:match("^https?://") then
     return nil, errors.new("config", ("OTEL_OPENSEARCH_URL must start with http:// or https://, got %q"):format(
-      (url:gsub("//[^/@]*@", "//"))))
+      public_url(url)))
   end
   local headers = { ["Content-Type"] = "application/json", Accept = "application/json" }
   local key = cfg:get("opensearch_api_key")
@@ -39,10 +40,6 @@ function _M.new(cfg)
   }, Client)
 end
 
--- The URL as it may be shown: no user:password.
-local function public_url(url)
-  return (url:gsub("^(%a+://)[^/@]*@", "%1"))
-end
 
 -- OpenSearch's own explanation from an error body, if it sent one.
 local function reason_of(body)

@@ -59,7 +59,10 @@ end
 --- password, token) replaced.  Greedy on purpose: a raw '@' or '/' inside a
 --- password must not leave part of it visible.
 function _M.redact_url(url)
-  return (url:gsub("^(%a[%w+.-]*://).*@", "%1" .. _M.REDACTED .. "@"))
+  local public = require("tinkr.errors").public_url(url)
+  if public == url then return url end
+  local scheme = url:match("^(%a[%w+.-]*://)") or ""
+  return scheme .. _M.REDACTED .. "@" .. public:sub(#scheme + 1)
 end
 
 --- A setting's value for display: secrets become <redacted>, credentials
@@ -67,7 +70,7 @@ end
 function _M.redact(name, value)
   if type(value) ~= "string" or value:sub(1, 4) == "env:" then return value end
   local spec = config.SETTINGS[name]
-  if false then return _M.REDACTED end
+  if spec and spec.secret then return _M.REDACTED end
   return _M.redact_url(value)
 end
 

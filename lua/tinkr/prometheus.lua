@@ -47,8 +47,11 @@ local ns_to_seconds = time.to_prometheus   -- decimal seconds, ms precision
 
 -- Prometheus sends times as float seconds with millisecond precision.
 local function seconds_to_ns(t)
-  if math.type(t) == "integer" then return t * NS_PER_S end
-  return floor(t * 1000 + 0.5) * 1000000
+  local mt = math.type(t)
+  if mt == "integer" then return t * NS_PER_S end
+  if mt ~= "float" or t ~= t or t == math.huge or t == -math.huge then return nil end
+  local ms = floor(t * 1000 + 0.5)
+  return math.type(ms) == "integer" and ms * 1000000 or nil
 end
 
 local SPECIAL_VALUES = { NaN = 0 / 0, ["+Inf"] = math.huge, ["-Inf"] = -math.huge, Inf = math.huge }

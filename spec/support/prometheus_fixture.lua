@@ -84,6 +84,11 @@ local function families()
     { name = "http_server_requests_total", labels = { service_name = "doc-counter", job = "otel-collector", http_status_code = "200" }, inc = 45 },
     { name = "http_server_requests_total", labels = { service_name = "doc-counter", job = "otel-collector", http_status_code = "503" }, inc = 15 },
   })
+  -- no 5xx series at all: the error share is 0, not "no data"
+  for _, x in ipairs(histogram("http_server_request_duration_seconds",
+    { job = "no-errors", http_route = "/x", http_response_status_code = "200" }, SECONDS, OK_INCS)) do
+    fams.http_new[#fams.http_new + 1] = x
+  end
   -- regex escaping: "pay.api" must not match "payXapi"
   add("http_new", http_new({ job = "pay.api", instance = "i3" }))
   add("http_new", http_new({ job = "payXapi", instance = "i4" }, 5))
@@ -104,6 +109,7 @@ fixture.expected = {
   ["sn-old"] = { rate = 100 / 30, error_share = 0.1, p50 = 0.1 * 50 / 60, p90 = 0.5, p99 = 0.95 },
   both = { rate = 100 / 30, error_share = 0.1, p99 = 0.95 },
   ["doc-counter"] = { rate = 60 / 30, error_share = 0.25 },
+  ["no-errors"] = { rate = 90 / 30, error_share = 0, p90 = 0.5 },
   ["pay.api"] = { rate = 100 / 30 },
   [HOSTILE] = { rate = 200 / 30, p99 = 0.95 },
   ["rpc-doc"] = { p99 = 0.0975 },
@@ -163,7 +169,7 @@ end
 
 -- A free loopback port (the kernel picks it; tiny race, fine for tests).
 local function free_port()
-  local out = sh([[python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])']])
+  local out = sh([[env -u LD_PRELOAD python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])']])
   return assert(tonumber(out), "no free port")
 end
 fixture.free_port = free_port
@@ -195,7 +201,7 @@ function fixture.start(opts)
   write(dir .. "/prometheus.yml", "global: {}\nscrape_configs: []\n")
   if opts.data ~= false then
     write(dir .. "/data.om", openmetrics())
-    local out, ok = sh(("promtool tsdb create-blocks-from openmetrics %s/data.om %s/tsdb 2>&1"):format(dir, dir))
+    local out, ok = sh(("env -u LD_PRELOAD promtool tsdb create-blocks-from openmetrics %s/data.om %s/tsdb 2>&1"):format(dir, dir))
     if not ok then
       os.execute("rm -rf " .. dir)
       error("promtool failed: " .. out)

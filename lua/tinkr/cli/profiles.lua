@@ -198,7 +198,7 @@ end
 local function check_line(row, color)
   local text = require "tinkr.format.text"
   local paint = color and require("tinkr.format.ansi").paint or function(s) return s end
-  local fields = { row.backend, row.url or "-" }
+  local fields = { row.backend, text.one_line(row.url or "-") }
   if row.status == "ok" then
     fields[#fields + 1] = paint("ok", "green")
     fields[#fields + 1] = text.one_line(row.version)
