@@ -124,6 +124,14 @@ describe("tinkr errors on the command line", function()
     assert.matches("http://", err)
   end)
 
+  it("never shows a password from the URL, even one the URL parser chokes on", function()
+    for _, url in ipairs{ "http://ops:se/cret@127.0.0.1:9", "http://ops:se@cret@127.0.0.1:9", "http://ops:secret@127.0.0.1:9" } do
+      local out, err, status = tinkr({ "logs", "--verbose" }, { OTEL_OPENSEARCH_URL = url })
+      assert.is_true(status >= 3, err)
+      assert.is_nil((out .. err):find("cret", 1, true), err)
+    end
+  end)
+
   it("passes Prometheus's own message and position for a bad expression", function()
     local _, err, status = tinkr{ "metrics", "rate(foo[5m", "--instant" }
     assert.equal(8, status)

@@ -421,3 +421,36 @@ describe("tinkr.metrics against a Prometheus with a 1 ms query timeout", functio
     assert.matches("query timed out in expression evaluation", err.message, 1, true)
   end)
 end)
+
+describe("tinkr.metrics against answers no real Prometheus gives", function()
+  local srv, m
+
+  setup(function()
+    srv = fixture.static_server{
+      ["api/v1/query"] = '{"status":"success","data":{"resultType":"vector","result":["oops", 42]}}',
+      ["api/v1/query_range"] = '{"status":"success","data":{"resultType":"hologram","result":[]}}',
+      ["api/v1/status/buildinfo"] = '{"status":"success","data":{"revision":"x"}}',
+    }
+    m = metrics.new{ prometheus_url = srv.url }
+  end)
+  teardown(function() if srv then srv.stop() end end)
+
+  it("a malformed result is a backend error, not a crash", function()
+    local rows, err = m:query("up", { time = fixture.now_ns })
+    assert.is_nil(rows)
+    assert.are.equal("backend", err.code)
+    assert.are.equal("Prometheus answered a malformed vector result", err.message)
+  end)
+
+  it("an unknown result type is a backend error naming it", function()
+    local _, err = m:range("up", { since = "1h", to = fixture.now_ns })
+    assert.are.equal("backend", err.code)
+    assert.matches('unknown result type "hologram"', err.message, 1, true)
+  end)
+
+  it("build info without a version is a backend error", function()
+    local v, err = m:buildinfo()
+    assert.is_nil(v)
+    assert.are.equal("backend", err.code)
+  end)
+end)

@@ -8,12 +8,15 @@
 
 #include "http_url.h"
 
+/* Cuts up to the last '@' before any query or fragment: a password holding
+ * an unescaped '/' or '@' must not survive into a message (a path holding
+ * '@' loses its host instead: safe, if not pretty). */
 char *http_url_redact_text(const char *url, size_t len) {
   const char *end = url + len;
   const char *sep = memmem(url, len, "://", 3);
   const char *authority = sep ? sep + 3 : url;
   const char *auth_end = authority;
-  while (auth_end < end && *auth_end != '/' && *auth_end != '?' && *auth_end != '#')
+  while (auth_end < end && *auth_end != '?' && *auth_end != '#')
     auth_end++;
   const char *at = NULL;
   for (const char *p = authority; p < auth_end; p++)

@@ -53,7 +53,7 @@ local HTTP_HINTS = {
   timeout = { "timeout", "the backend is slow or unreachable; try a smaller window or a longer timeout" },
   tls = { "tls", "check the CA file (ca_file) or, for a test server only, the insecure flag" },
   too_large = { "too_large", "narrow the query (smaller limit or window)" },
-  bad_url = { "config", "the URL needs a scheme, e.g. http://host:9200" },
+  bad_url = { "config", "check the URL: http(s)://host:port, with special characters in user:password percent-encoded" },
   interrupted = { "interrupted", nil },
   protocol = { "backend", "the server did not answer with HTTP; is this the right port?" },
 }

@@ -228,7 +228,12 @@ local function query_result(data, meta)
   if type(data) ~= "table" or type(data.result) ~= "table" then
     return nil, errors.new("backend", WHAT .. " answered success without a result", { request = meta.request })
   end
-  local rows, unknown = normalise(data)
+  -- A malformed answer (a sample that is not a pair, ...) must not raise.
+  local ok, rows, unknown = pcall(normalise, data)
+  if not ok then
+    return nil, errors.new("backend", format("%s answered a malformed %s result", WHAT, tostring(data.resultType)),
+      { request = meta.request, detail = tostring(rows) })
+  end
   if not rows then
     return nil, errors.new("backend", format("%s answered with unknown result type %q", WHAT, tostring(unknown)),
       { request = meta.request })

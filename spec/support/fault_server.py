@@ -48,6 +48,9 @@ MARKS_LOCK = threading.Lock()
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse shows
+    # headers and body go out in separate writes: without TCP_NODELAY each
+    # keep-alive response waits ~40 ms for the client's delayed ACK
+    disable_nagle_algorithm = True
     server_version = "fault_server"
 
     def setup(self):

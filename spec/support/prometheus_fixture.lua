@@ -191,6 +191,38 @@ fixture.USER, fixture.PASSWORD = "tinkr", "s3cret"
 local PASSWORD_HASH = "$2b$04$urfUAlsWYUuu5QdwO0aYpuySezwUnL6PzHisWXRNu.AbQuYs6bWgy"
 fixture.AUTH_HEADER = "Basic dGlua3I6czNjcmV0"   -- base64("tinkr:s3cret")
 
+--- A server that answers fixed bodies by path (python3 -m http.server over
+--- a directory), for answers no real Prometheus gives: malformed results.
+--- files: { ["api/v1/query"] = body, ... }.  GET only; the query string is ignored.
+function fixture.static_server(files)
+  local dir = sh("mktemp -d /tmp/tinkr-static-XXXXXX"):gsub("%s+$", "")
+  for rel, body in pairs(files) do
+    assert(os.execute("mkdir -p " .. (dir .. "/" .. rel):match("^(.*)/")))
+    write(dir .. "/" .. rel, body)
+  end
+  local port = free_port()
+  local pid = sh(("env -u LD_PRELOAD python3 -m http.server --bind 127.0.0.1 --directory %s %d "
+    .. "> %s.log 2>&1 & echo $!"):format(dir, port, dir)):gsub("%s+$", "")
+  local srv = { url = ("http://127.0.0.1:%d"):format(port) }
+  function srv.stop()
+    if not pid then return end
+    os.execute("kill -KILL " .. pid .. " 2>/dev/null")
+    for _ = 1, 50 do
+      if not running(pid) then break end
+      os.execute("sleep 0.05")
+    end
+    os.execute("rm -rf " .. dir .. " " .. dir .. ".log")
+    pid = nil
+  end
+  local http = require("tinkr.core").http
+  for _ = 1, 100 do
+    if http.request{ url = srv.url .. "/", timeout = 1 } then return srv end
+    os.execute("sleep 0.1")
+  end
+  srv.stop()
+  error("static server did not start")
+end
+
 --- Starts a Prometheus and waits until it answers.
 --- opts.data (default true): load the series above;
 --- opts.basic_auth: require fixture.USER / fixture.PASSWORD;
