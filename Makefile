@@ -19,11 +19,15 @@ ASAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 APP_SRC  := $(wildcard src/cli/*.c)
 CORE_SRC := $(wildcard src/*.c)
 HEADERS  := $(wildcard src/*.h src/cli/*.h)
+# The HTTP server: src/server/ plus the CLI's state setup (runtime, loader).
+SERVER_SRC := $(wildcard src/server/*.c) src/cli/runtime.c src/cli/loader.c
+SERVER_HEADERS := $(wildcard src/server/*.h)
+SERVER_LIBS := -l:liblua5.4-cjson.a -lmicrohttpd -lpthread
 EMBED_IN := $(shell find lua queries -type f \( -name '*.lua' -o -name '*.md' \) 2>/dev/null | sort)
 
 .PHONY: all test spec spec-asan asan deps stack-up stack-down demo bench clean help rock
 
-all: bin/tinkr build/lib/tinkr/core.so
+all: bin/tinkr bin/tinkr-server build/lib/tinkr/core.so
 
 build/gen/embedded.c: tools/embed.lua $(EMBED_IN)
 	@mkdir -p $(@D)
@@ -37,7 +41,15 @@ build/lib/tinkr/core.so: $(CORE_SRC) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $(CORE_SRC) -lcurl -lm
 
-asan: bin/tinkr-asan build/asan/tinkr/core.so
+bin/tinkr-server: $(SERVER_SRC) $(CORE_SRC) $(HEADERS) $(SERVER_HEADERS) build/gen/embedded.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Isrc/server $(CFLAGS) -o $@ $(SERVER_SRC) $(CORE_SRC) build/gen/embedded.c $(SERVER_LIBS) $(LDLIBS)
+
+asan: bin/tinkr-asan bin/tinkr-server-asan build/asan/tinkr/core.so
+
+bin/tinkr-server-asan: $(SERVER_SRC) $(CORE_SRC) $(HEADERS) $(SERVER_HEADERS) build/gen/embedded.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Isrc/server $(CFLAGS) -O1 $(ASAN) -o $@ $(SERVER_SRC) $(CORE_SRC) build/gen/embedded.c $(SERVER_LIBS) $(LDLIBS)
 
 bin/tinkr-asan: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c
 	@mkdir -p $(@D)
@@ -74,11 +86,15 @@ stack-up:
 stack-down:
 	scripts/stack down
 
+# Benchmarks with side-by-side ratios against Python, jq, lua-cjson, curl.
+bench: deps all
+	bench/run
+
 clean:
 	rm -rf build bin
 
 help:
-	@echo "make            build bin/tinkr and build/lib/tinkr/core.so"
+	@echo "make            build bin/tinkr, bin/tinkr-server and build/lib/tinkr/core.so"
 	@echo "make test       install deps, build, run all specs (plain + ASan/UBSan)"
 	@echo "make demo       start the local stack and run the investigation demo"
 	@echo "make bench      benchmarks with side-by-side ratios"

@@ -385,3 +385,8 @@ void frontend_stop(struct frontend *fe)
         close(fe->quiesced_socket);   /* only after the daemon's threads are gone */
     free_frontend(fe);
 }
+
+const char *frontend_mhd_version(void)
+{
+    return MHD_get_version();
+}

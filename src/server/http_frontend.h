@@ -37,4 +37,7 @@ size_t frontend_in_flight(struct frontend *fe);
 /* Stops MHD (call only once no job is queued or running) and frees. */
 void frontend_stop(struct frontend *fe);
 
+/* libmicrohttpd's version, for --version. */
+const char *frontend_mhd_version(void);
+
 #endif

@@ -20,6 +20,7 @@
 #include <lualib.h>
 #include "l_server.h"
 #include "memory_cap.h"
+#include "modules.h"
 #include "runtime.h"
 
 #define HOOK_STEP 1000
@@ -401,4 +402,9 @@ void lua_worker_run(void *context, struct job *job)
     if (w->last_abort)
         snprintf(job->script_abort, sizeof job->script_abort, "%s", w->last_abort);
     lua_settop(L, 0);
+}
+
+const char *lua_worker_version(void)
+{
+    return TINKR_VERSION " (" LUA_RELEASE ")";
 }

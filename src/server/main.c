@@ -22,7 +22,6 @@
 #include "http_frontend.h"
 #include "interrupt.h"
 #include "l_server.h"
-#include "modules.h"
 #include "server_metrics.h"
 #include "worker_pool.h"
 
@@ -191,7 +190,7 @@ static int parse_args(int argc, char **argv, struct server_options *opt)
             return 0;
         }
         if (strcmp(a, "--version") == 0) {
-            printf("tinkr-server %s (%s, libmicrohttpd %s)\n", TINKR_VERSION, LUA_RELEASE, MHD_get_version());
+            printf("tinkr-server %s, libmicrohttpd %s\n", lua_worker_version(), frontend_mhd_version());
             return 0;
         }
         if (strncmp(a, "--", 2) != 0)
