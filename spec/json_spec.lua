@@ -1,6 +1,7 @@
 -- tinkr.core.json: strict decoding, exact integers, encoding rules, and bad
 -- input that must give nil, err (decode) or raise (encode) without crashing.
 local core = require "tinkr.core"
+local helpers = require "helpers"
 local json = core.json
 
 local ERR = "^invalid JSON at byte %d+: "
@@ -369,6 +370,26 @@ describe("json.encode", function()
     assert.matches("nesting deeper than 1000", err)
     ok = pcall(json.encode, nest(100000))
     assert.is_false(ok)
+  end)
+
+  it("reads and writes numbers the same under a comma-decimal locale", function()
+    -- strtod/snprintf follow LC_NUMERIC; JSON never does.  Builds de_DE into
+    -- a temp dir (localedef: Debian packages libc-bin + locales).
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert.is_true(os.execute("mkdir -p " .. helpers.shell_quote(dir)) == true)
+    assert.is_true(os.execute("localedef -i de_DE -f UTF-8 " .. helpers.shell_quote(dir .. "/de_DE.UTF-8")
+      .. " >/dev/null 2>&1") == true, "localedef failed")
+    local script = [[
+      assert(os.setlocale("de_DE.UTF-8", "numeric"))
+      assert(string.format("%.1f", 1.5) == "1,5", "the locale is not in effect")
+      local json = require("tinkr.core").json
+      io.write(json.encode({ 1.5, 0.1, 2.0, 1e-7 }), " ", json.encode(json.decode("[2.25e1,-0.125]")))
+    ]]
+    local out, err, status = helpers.tinkr({ "-e", script }, { env = { LOCPATH = dir } })
+    os.execute("rm -rf " .. helpers.shell_quote(dir))
+    assert.equal(0, status, err)
+    assert.equal("[1.5,0.1,2.0,1e-07] [22.5,-0.125]", out)
   end)
 
   it("builds large output", function()

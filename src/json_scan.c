@@ -1,7 +1,7 @@
 /* json_scan — strict RFC 8259 pull scanner; see json_scan.h for the rules. */
 #include "json_scan.h"
 
-#include <locale.h>
+#include <langinfo.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +190,14 @@ static int scan_number(json_scanner *s, json_token *t)
   return 0;
 }
 
+/* The C library formats and parses numbers with the locale's decimal
+ * point; nl_langinfo is the thread-safe way to ask for it. */
+static char decimal_point(void)
+{
+  const char *radix = nl_langinfo(RADIXCHAR);
+  return radix && radix[0] ? radix[0] : '.';
+}
+
 /* strtod on a copy: the buffer has no terminator of its own, and the C
  * library wants the locale's decimal point, as Lua's own lua_str2number. */
 static double parse_double(const char *lit, size_t len, int *ok)
@@ -202,7 +210,7 @@ static double parse_double(const char *lit, size_t len, int *ok)
   }
   memcpy(buf, lit, len);
   buf[len] = '\0';
-  char point = localeconv()->decimal_point[0];
+  char point = decimal_point();
   if (point != '.') {
     char *dot = memchr(buf, '.', len);
     if (dot) *dot = point;
@@ -239,7 +247,7 @@ static void number_value(const char *lit, size_t len, json_token *t)
 
 size_t json_format_double(double d, char *buf)
 {
-  char point = localeconv()->decimal_point[0];
+  char point = decimal_point();
   int n = 0;
   for (int prec = 15; prec <= 17; prec++) {
     n = snprintf(buf, 32, "%.*g", prec, d);

@@ -149,11 +149,13 @@ typedef struct {
   char *data;
   size_t len, cap;
   int depth;
-  struct {                 /* the tables being encoded, for cycles and paths */
+  int path_slot;           /* stack slot anchoring a grown path array */
+  int path_cap;
+  struct path_entry {      /* the tables being encoded, for cycles and paths */
     const void *table;
     int key_slot;          /* stack slot of the current string key, or 0 */
     lua_Integer index;     /* current array index when key_slot == 0 */
-  } path[JSON_MAX_DEPTH];
+  } *path, inline_path[16];  /* most documents are shallow: no allocation */
 } encoder;
 
 static void reserve(encoder *e, size_t need)
@@ -273,6 +275,14 @@ static void encode_table(encoder *e, int idx)
   for (int i = 0; i < e->depth; i++)
     if (e->path[i].table == self) encode_error(e, "cycle (a table contains itself)");
   if (e->depth >= JSON_MAX_DEPTH) encode_error(e, "nesting deeper than 1000 levels");
+  if (e->depth == e->path_cap) {       /* grow the path into a userdata */
+    int cap = e->path_cap * 2 > JSON_MAX_DEPTH ? JSON_MAX_DEPTH : e->path_cap * 2;
+    struct path_entry *grown = lua_newuserdatauv(e->L, sizeof *grown * (size_t)cap, 0);
+    memcpy(grown, e->path, sizeof *grown * (size_t)e->depth);
+    lua_replace(e->L, e->path_slot);
+    e->path = grown;
+    e->path_cap = cap;
+  }
   luaL_checkstack(L, 6, "JSON nesting");
   e->path[e->depth].table = self;
   e->path[e->depth].key_slot = 0;
@@ -352,20 +362,65 @@ static void encode_value(encoder *e, int idx)
   }
 }
 
+/* Pushes the array metatable, the encoder, its byte buffer and a slot for a
+ * grown path (4 stack slots) and returns the encoder. */
+static encoder *encoder_start(lua_State *L)
+{
+  tinkr_json_push_array_mt(L);
+  int mt = lua_gettop(L);
+  encoder *e = lua_newuserdatauv(L, sizeof *e, 0);
+  e->L = L;
+  e->array_mt = mt;
+  e->box = mt + 2;
+  e->cap = 256;
+  e->len = 0;
+  e->depth = 0;
+  e->data = lua_newuserdatauv(L, e->cap, 0);    /* mt + 2 */
+  lua_pushnil(L);                                /* mt + 3: a grown path, if any */
+  e->path_slot = mt + 3;
+  e->path = e->inline_path;
+  e->path_cap = (int)(sizeof e->inline_path / sizeof e->inline_path[0]);
+  return e;
+}
+
 static int json_encode(lua_State *L)
 {
   luaL_checkany(L, 1);
   lua_settop(L, 1);
-  tinkr_json_push_array_mt(L);                   /* 2 */
-  encoder *e = lua_newuserdatauv(L, sizeof *e, 0); /* 3: the encoder itself */
-  e->L = L;
-  e->array_mt = 2;
-  e->box = 4;
-  e->cap = 256;
-  e->len = 0;
-  e->depth = 0;
-  e->data = lua_newuserdatauv(L, e->cap, 0);    /* 4 */
+  encoder *e = encoder_start(L);
   encode_value(e, 1);
+  lua_pushlstring(L, e->data, e->len);
+  return 1;
+}
+
+/* encode_object(t, keys) -> '{"k1":v1,"k2":v2}' with the keys in the order
+ * given (absent ones left out): row formats want a stable field order, which
+ * a Lua table cannot give. */
+static int json_encode_object(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  lua_Integer n = luaL_len(L, 2);
+  encoder *e = encoder_start(L);
+  int first = 1;
+  put(e, "{", 1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, 2, i) != LUA_TSTRING)
+      luaL_error(L, "bad argument #2 to 'encode_object' (key %d is not a string)", (int)i);
+    lua_pushvalue(L, -1);
+    if (lua_gettable(L, 1) != LUA_TNIL) {
+      size_t klen;
+      const char *k = lua_tolstring(L, -2, &klen);
+      if (!first) put(e, ",", 1);
+      first = 0;
+      encode_string(e, k, klen);
+      put(e, ":", 1);
+      encode_value(e, lua_gettop(L));
+    }
+    lua_pop(L, 2);
+  }
+  put(e, "}", 1);
   lua_pushlstring(L, e->data, e->len);
   return 1;
 }
@@ -391,6 +446,7 @@ int luaopen_tinkr_json(lua_State *L)
   static const luaL_Reg funcs[] = {
     { "decode", json_decode },
     { "encode", json_encode },
+    { "encode_object", json_encode_object },
     { "array", json_array },
     { NULL, NULL },
   };

@@ -9,8 +9,9 @@ so a crashed test run leaves nothing behind.
 
 Routes:
   /ok                  200 {"ok": true}
-  /echo                method, path, query, headers, body, client_port and
-                       request_on_connection (1 for a new TCP connection)
+  /echo[?ms=N]         method, path, query, headers, body, client_port and
+                       request_on_connection (1 for a new TCP connection),
+                       after an optional pause
   /delay?ms=200        answers after a pause
   /status?code=503     answers with that status
   /reset?bytes=N       announces N bytes, sends half, then closes with RST
@@ -109,6 +110,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, {"ok": True})
 
     def r_echo(self, body):
+        STOP.wait(self.param("ms", 0) / 1000.0)
         self.send_json(200, {
             "method": self.command,
             "path": self.path,

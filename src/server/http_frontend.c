@@ -23,7 +23,10 @@ struct request {
     struct frontend *fe;
     struct MHD_Connection *connection;
     struct job *job;
+    int kind;                   /* enum route_kind */
+    const char *label;          /* metrics route label of the front end's own routes */
     enum request_state state;
+    int answered;               /* a response is queued: later calls only drain the body */
     int body_too_large;
     double started;
 };
@@ -69,6 +72,7 @@ static struct MHD_Response *static_response(const char *body, int closing, const
 
 static void record(struct frontend *fe, struct request *rq, const char *route, int status)
 {
+    rq->answered = 1;
     server_metrics_request(fe->metrics, route, status, monotonic_now() - rq->started);
 }
 
@@ -202,40 +206,70 @@ static enum MHD_Result start_job(struct request *rq, struct MHD_Connection *c)
     return MHD_YES;
 }
 
+/* What the front end answers itself; ROUTE_JOB goes to a Lua worker. */
+enum route_kind { ROUTE_JOB, ROUTE_HEALTHZ, ROUTE_METRICS, ROUTE_UNAUTHORIZED, ROUTE_TOO_LARGE,
+                  ROUTE_NOT_ALLOWED, ROUTE_NO_MEMORY };
+
+static enum MHD_Result answer_itself(struct request *rq, struct MHD_Connection *c)
+{
+    struct frontend *fe = rq->fe;
+    char msg[160];
+    switch (rq->kind) {
+    case ROUTE_HEALTHZ:
+        return queue_shared(rq, c, "/healthz", 200, fe->healthz, fe->healthz_closing);
+    case ROUTE_METRICS:
+        return serve_metrics(rq, c);
+    case ROUTE_UNAUTHORIZED:
+        return queue_shared(rq, c, "other", 401, fe->unauthorized, fe->unauthorized_closing);
+    case ROUTE_TOO_LARGE:
+        snprintf(msg, sizeof msg, "request body over the server's limit of %zu bytes", fe->max_body);
+        return queue_error(rq, c, "other", 413, "too_large", msg);
+    case ROUTE_NOT_ALLOWED:
+        return queue_error(rq, c, rq->label, 405, "method_not_allowed", "use GET");
+    case ROUTE_NO_MEMORY:
+    case ROUTE_JOB:
+        break;
+    }
+    return queue_error(rq, c, "other", 500, "internal", "out of memory");
+}
+
+/* Headers are in: decide who answers.  Answers that need no body wait for
+ * the end of the request, so the connection stays open for the next one;
+ * only a request that announces a body it should not send is answered at
+ * once (MHD then closes the connection instead of reading the body). */
 static enum MHD_Result first_call(struct frontend *fe, struct request *rq, struct MHD_Connection *c,
                                   const char *url, const char *method)
 {
     int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (strcmp(url, "/healthz") == 0) {
-        if (!is_get)
-            return queue_error(rq, c, "/healthz", 405, "method_not_allowed", "use GET /healthz");
-        return queue_shared(rq, c, "/healthz", 200, fe->healthz, fe->healthz_closing);
-    }
-    if (!authorized(fe, c))
-        return queue_shared(rq, c, "other", 401, fe->unauthorized, fe->unauthorized_closing);
-
     const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (length && strtoull(length, NULL, 10) > fe->max_body) {
-        rq->body_too_large = 1;
-        char msg[160];
-        snprintf(msg, sizeof msg, "request body of %s bytes is over the server's limit of %zu bytes",
-                 length, fe->max_body);
-        return queue_error(rq, c, "other", 413, "too_large", msg);
+    int has_body = (length && strcmp(length, "0") != 0) ||
+                   MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+    if (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0) {
+        rq->label = url[1] == 'h' ? "/healthz" : "/metrics";
+        rq->kind = url[1] == 'h' ? ROUTE_HEALTHZ : ROUTE_METRICS;
     }
-    if (strcmp(url, "/metrics") == 0) {
-        if (!is_get)
-            return queue_error(rq, c, "/metrics", 405, "method_not_allowed", "use GET /metrics");
-        return serve_metrics(rq, c);
-    }
+    if (rq->kind != ROUTE_HEALTHZ && !authorized(fe, c))
+        rq->kind = ROUTE_UNAUTHORIZED;
+    else if (length && strtoull(length, NULL, 10) > fe->max_body)
+        rq->kind = ROUTE_TOO_LARGE;
+    else if (rq->kind != ROUTE_JOB && !is_get)
+        rq->kind = ROUTE_NOT_ALLOWED;
+    if (rq->kind != ROUTE_JOB)
+        return has_body ? answer_itself(rq, c) : MHD_YES;
 
     rq->job = job_new(method, url);
-    if (!rq->job)
-        return queue_error(rq, c, "other", 500, "internal", "out of memory");
+    if (!rq->job) {
+        rq->kind = ROUTE_NO_MEMORY;
+        return answer_itself(rq, c);
+    }
     rq->job->id = atomic_fetch_add(&fe->next_id, 1) + 1;
     struct arg_collector ac = { rq->job, 0 };
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &ac);
-    if (ac.failed)
-        return queue_error(rq, c, "other", 500, "internal", "out of memory");
+    if (ac.failed) {
+        rq->kind = ROUTE_NO_MEMORY;
+        return answer_itself(rq, c);
+    }
     return MHD_YES;   /* wait for the body (or its absence) */
 }
 
@@ -253,16 +287,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rq->fe = fe;
         rq->connection = c;
         rq->started = monotonic_now();
+        rq->kind = ROUTE_JOB;
         *con_cls = rq;
         atomic_fetch_add(&fe->in_flight, 1);
         return first_call(fe, rq, c, url, method);
+    }
+    if (rq->answered) {
+        *upload_data_size = 0;
+        return MHD_YES;
     }
     if (rq->state == QUEUED)
         return answer_job(rq, c);       /* resumed by job_done */
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (!rq->body_too_large && rq->job) {
+        if (rq->kind == ROUTE_JOB && !rq->body_too_large) {
             if (rq->job->body_len + n > fe->max_body) {
                 rq->body_too_large = 1;   /* keep reading, drop the bytes, answer 413 */
                 free(rq->job->body);
@@ -274,8 +313,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         return MHD_YES;
     }
-    if (!rq->job)
-        return MHD_NO;   /* an answer was queued already; nothing more to do */
+    if (rq->kind != ROUTE_JOB)
+        return answer_itself(rq, c);
     return start_job(rq, c);
 }
 

@@ -45,6 +45,22 @@ function _M.from_rows(rows, n, skip_tables)
   return _M.order(set)
 end
 
+--- A per-writer column picker for rows without fixed columns: rows of one
+--- result share their fields, so the order is computed once and only
+--- recomputed (as a union) when a row brings a field not seen before.
+function _M.tracker()
+  local known, order = {}, {}
+  return function(row)
+    for k in pairs(row) do
+      if not known[k] then
+        known[k] = true
+        order = _M.order(known)
+      end
+    end
+    return order
+  end
+end
+
 --- opts.columns checked: a list of field names, or nil.
 function _M.option(opts)
   local cols = opts and opts.columns

@@ -24,38 +24,16 @@ function _M.encode_value(v)
   return json().encode(v)
 end
 
--- Field names repeat on every row: encode each once (a bounded memo).
-local key_memo, key_count = {}, 0
-local function key_text(k)
-  local s = key_memo[k]
-  if s then return s end
-  if key_count >= 1000 then key_memo, key_count = {}, 0 end
-  s = json().encode(k) .. ":"
-  key_memo[k], key_count = s, key_count + 1
-  return s
-end
-
---- One row as a JSON object, keys in column order.
+--- One row as a JSON object, keys in column order (encoded in C).
 function _M.encode_row(row, cols)
-  local encode = json().encode
-  cols = cols or columns.of_row(row)
-  local parts, n = {}, 0
-  for i = 1, #cols do
-    local k = cols[i]
-    local v = row[k]
-    if v ~= nil then
-      n = n + 1
-      parts[n] = key_text(k) .. encode(v)
-    end
-  end
-  return "{" .. concat(parts, ",") .. "}"
+  return json().encode_object(row, cols or columns.of_row(row))
 end
 
 local Writer = {}
 Writer.__index = Writer
 
 function Writer:row(r)
-  local text = _M.encode_row(r, self.columns)
+  local text = _M.encode_row(r, self.columns or self.track(r))
   self.sink:write((self.count == 0 and '{"rows":[\n' or ",\n") .. text)
   self.count = self.count + 1
 end
@@ -74,7 +52,7 @@ end
 function _M.writer(opts)
   opts = opts or {}
   return setmetatable({ sink = sink.new(opts.out), columns = columns.option(opts),
-    meta = opts.meta, count = 0 }, Writer)
+    meta = opts.meta, count = 0, track = columns.tracker() }, Writer)
 end
 
 --- render(rows, opts) -> the whole document as a string (true with opts.out).

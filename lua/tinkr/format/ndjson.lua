@@ -11,7 +11,7 @@ local Writer = {}
 Writer.__index = Writer
 
 function Writer:row(r)
-  self.sink:write(json.encode_row(r, self.columns) .. "\n")
+  self.sink:write(json.encode_row(r, self.columns or self.track(r)) .. "\n")
 end
 
 --- Returns the text for an in-memory writer, true when writing to opts.out.
@@ -22,7 +22,7 @@ end
 --- writer(opts): opts.out (file handle) streams; opts.columns picks fields.
 function _M.writer(opts)
   opts = opts or {}
-  return setmetatable({ sink = sink.new(opts.out), columns = columns.option(opts) }, Writer)
+  return setmetatable({ sink = sink.new(opts.out), columns = columns.option(opts), track = columns.tracker() }, Writer)
 end
 
 function _M.render(rows, opts)

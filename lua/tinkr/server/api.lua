@@ -1,0 +1,121 @@
+-- The route handlers: each takes the checked parameters (and the path
+-- capture) and returns the table to encode, or nil, err.  The shapes:
+--   logs, traces, metrics/query   {"rows": [...], "meta": {...}}
+--   traces/{id}                   {"trace": {...}, "meta": {...}}
+--   metrics/range, recipes, scripts  {"result": ..., "meta": {...}}
+-- meta is exactly what the Lua API returns (what was asked of the backend).
+local core = require "tinkr.core"
+local errors = require "tinkr.errors"
+
+local json = core.json
+local _M = { _VERSION = "0.1.0" }
+
+local function tinkr() return require "tinkr" end
+local function metrics() return require "tinkr.metrics" end
+
+local function rows_answer(rows, meta)
+  if not rows then return nil, meta end
+  return { rows = json.array(rows), meta = meta }
+end
+
+function _M.logs(p) return rows_answer(tinkr().logs(p)) end
+
+function _M.traces(p) return rows_answer(tinkr().traces(p)) end
+
+-- A span tree as JSON: spans once each, in depth-first order, with depth
+-- and parent_span_id; roots as ids (the Lua value nests children, which
+-- would repeat every span under each of its ancestors).
+local function flat_trace(t)
+  local spans, roots = {}, {}
+  for i, s in ipairs(t.spans) do
+    local c = {}
+    for k, v in pairs(s) do c[k] = v end
+    c.children = nil
+    spans[i] = c
+  end
+  for i, r in ipairs(t.roots) do roots[i] = r.span_id end
+  local out = {}
+  for k, v in pairs(t) do out[k] = v end
+  out.spans, out.roots = json.array(spans), json.array(roots)
+  out.logs = json.array(t.logs or {})
+  out.services = json.array(t.services or {})
+  return out
+end
+
+function _M.trace(p, id)
+  local t, meta = tinkr().trace(id, p)
+  if not t then return nil, meta end
+  return { trace = flat_trace(t), meta = meta }
+end
+
+function _M.metrics_query(p)
+  return rows_answer(metrics().query(p.query, { time = p.time }))
+end
+
+local function result_answer(result, meta)
+  if not result then return nil, meta end
+  return { result = json.array(result), meta = meta }
+end
+
+function _M.metrics_range(p)
+  return result_answer(metrics().range(p.query, { since = p.since, from = p.from, to = p.to, step = p.step }))
+end
+
+function _M.recipe(p, name)
+  return result_answer(metrics().recipe(name, p))
+end
+
+--- GET /readyz: both backends answer (OpenSearch GET /, Prometheus
+--- buildinfo), checked at once with a short timeout.  The answer says
+--- which one failed; the caller turns failure into 503.
+function _M.readyz(_, _, ctx)
+  local config = require "tinkr.config"
+  local cur = config.get()
+  local overrides = {}
+  for k, v in pairs(cur.overrides) do overrides[k] = v end
+  overrides.timeout, overrides.connect_timeout = ctx.readyz_timeout, ctx.readyz_timeout
+  local quick = config.new{ overrides = overrides, profile = cur.profile, profile_name = cur.profile_name }
+
+  local results = require("tinkr.parallel").run{
+    opensearch = function()
+      local client, err = require("tinkr.opensearch").new(quick)
+      if not client then return nil, err end
+      local info
+      info, err = client:json("GET", "/")
+      if not info then return nil, err end
+      return { version = type(info.version) == "table" and info.version.number or nil }
+    end,
+    prometheus = function()
+      local version, err = metrics().new(quick):buildinfo()
+      if not version then return nil, err end
+      return { version = version }
+    end,
+  }
+  local checks, failed = {}, {}
+  for _, name in ipairs{ "opensearch", "prometheus" } do
+    local ok, err = results[name][1], results[name][2]
+    if ok then
+      checks[name] = { ok = true, version = ok.version }
+    else
+      checks[name] = { ok = false, error = { code = err.code, message = tostring(err.message) } }
+      failed[#failed + 1] = name
+    end
+  end
+  if #failed > 0 then
+    return nil, errors.new("unavailable", ("not ready: %s unreachable"):format(table.concat(failed, " and ")),
+      { checks = checks, first_error = results[failed[1]][2] })
+  end
+  return { status = "ready", checks = checks }
+end
+
+function _M.script(_, name, ctx)
+  local scripts = require "tinkr.server.scripts"
+  local params, err = scripts.params(ctx.body)
+  if not params then return nil, err end
+  local result, meta = scripts.run(name, params, ctx.script_limits, ctx.log)
+  if meta == nil or errors.is_error(meta) then return nil, meta end
+  if result == nil then result = json.null end
+  return { result = result, meta = meta }
+end
+
+return _M

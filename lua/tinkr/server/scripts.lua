@@ -1,0 +1,111 @@
+-- POST /v1/scripts/{name}: runs queries/scripts/<name>.lua (found like any
+-- resource: TINKR_PATH and the config directory first, then the copy built
+-- into the server) in an allow-listed environment, under a budget of
+-- instructions, wall-clock time and memory (tinkr.server.core.run).
+--
+-- What a script sees besides the standard allow-list (tinkr.resources):
+--   params   the request's JSON body (an object; {} when there is none)
+--   tinkr    logs, traces, trace, all, metrics.query / range / recipe / recipes
+--   json     encode, decode, null, array
+-- The script's return value is the answer's "result".  See docs/SERVER.md.
+local core = require "tinkr.core"
+local errors = require "tinkr.errors"
+local resources = require "tinkr.resources"
+local budget = require "tinkr.server.core"
+
+local json = core.json
+local _M = { _VERSION = "0.1.0" }
+
+local DIR = "queries/scripts"
+local NAME = "^[%w_%-]+$"
+
+-- A read-only view of a table of functions: scripts cannot replace what
+-- later requests on the same worker will call.
+local function read_only(t, what)
+  return setmetatable({}, {
+    __index = t,
+    __newindex = function(_, k)
+      error(("%s is read-only (cannot set '%s')"):format(what, tostring(k)), 2)
+    end,
+    __metatable = false,
+  })
+end
+
+local function api_view()
+  local tinkr = require "tinkr"
+  local metrics = require "tinkr.metrics"
+  return read_only({
+    logs = tinkr.logs, traces = tinkr.traces, trace = tinkr.trace, all = tinkr.all,
+    metrics = read_only({
+      query = metrics.query, range = metrics.range, recipe = metrics.recipe, recipes = metrics.recipes,
+    }, "tinkr.metrics"),
+  }, "tinkr")
+end
+
+local json_view = read_only({
+  encode = json.encode, decode = json.decode, null = json.null, array = json.array,
+}, "json")
+
+local tinkr_view
+
+--- scripts.params(body) -> table | nil, err: the JSON body as parameters.
+function _M.params(body)
+  if body == nil or not body:find("%S") then return {} end
+  local v, jerr = json.decode(body)
+  if v == nil then
+    return nil, errors.new("usage", "the request body is not JSON: " .. tostring(jerr))
+  end
+  if type(v) ~= "table" or getmetatable(v) == json.array_mt then
+    return nil, errors.new("usage", "the request body must be a JSON object of parameters, e.g. {\"since\": \"1h\"}")
+  end
+  return v
+end
+
+-- The first line of an error with a traceback, for the client; the whole
+-- text goes to the server log.
+local function first_line(text)
+  return (tostring(text):match("^[^\n]*"))
+end
+
+--- scripts.run(name, params, limits, log) -> result, meta | nil, err
+--- limits = { instructions =, seconds =, memory = }; log(text) records
+--- details (tracebacks) that the client does not get.
+function _M.run(name, params, limits, log)
+  if type(name) ~= "string" or not name:match(NAME) then
+    return nil, errors.new("usage", ("bad script name %q: letters, digits, '_' and '-' only"):format(tostring(name)))
+  end
+  local relpath = DIR .. "/" .. name .. ".lua"
+  local src, chunkname = resources.find(relpath)
+  if not src then
+    return nil, errors.new("not_found", ("no script '%s' (looked for %s in TINKR_PATH, the config directory "
+      .. "and the server's built-in scripts)"):format(name, relpath))
+  end
+  tinkr_view = tinkr_view or api_view()
+  local env = resources.sandbox({ params = params, tinkr = tinkr_view, json = json_view }, chunkname)
+  local fn, cerr = load(src, chunkname, "t", env)   -- "t": never bytecode
+  if not fn then
+    return nil, errors.new("script_error", ("script '%s' does not compile: %s"):format(name, cerr))
+  end
+  local started = core.monotonic()
+  local packed = table.pack(budget.run(fn, limits))
+  local took_ms = (core.monotonic() - started) * 1000
+  if not packed[1] then
+    local msg, reason = packed[2], packed[3]
+    if reason == "error" then
+      log(("script %s failed: %s"):format(name, tostring(msg)))
+      return nil, errors.new("script_error", ("script '%s' failed: %s"):format(name, first_line(msg)))
+    end
+    local what = {
+      instructions = ("its instruction budget (%d instructions)"):format(limits.instructions),
+      time = ("its time budget (%g s)"):format(limits.seconds),
+      memory = ("its memory budget (%d bytes)"):format(limits.memory),
+      shutdown = "the server shutting down",
+    }
+    return nil, errors.new(reason == "shutdown" and "unavailable" or "script_budget",
+      ("script '%s' was stopped after %.0f ms: it exceeded %s"):format(name, took_ms, what[reason] or reason),
+      { reason = reason })
+  end
+  return packed[2], { script = name, path = chunkname:sub(2), took_ms = took_ms }
+end
+
+return _M

@@ -1,0 +1,3 @@
+-- Fails the way a buggy script does.
+local t = nil
+return t.field

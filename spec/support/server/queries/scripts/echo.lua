@@ -1,0 +1,2 @@
+-- Returns its parameters: the body arrives as params.
+return { params = params, kind = type(params) }
