@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <lauxlib.h>
 #include "modules.h"
+#include "iso_time.h"
 
 /* core.monotonic() -> seconds (float) from a clock that never jumps; for
  * measuring how long a request took. */
@@ -31,6 +32,28 @@ static void add_area(lua_State *L, const char *field, lua_CFunction open)
     lua_pushcfunction(L, open);
     lua_call(L, 0, 1);
     lua_setfield(L, -2, field);
+}
+
+/* core.iso_ns(text) -> integer ns | nil: RFC 3339 in C (the Lua parser in
+ * tinkr.time is the reference; this one is for rows in bulk). */
+static int core_iso_ns(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    int64_t ns;
+    if (iso_time_parse(s, len, &ns) != 0)
+        return 0;
+    lua_pushinteger(L, (lua_Integer)ns);
+    return 1;
+}
+
+/* core.iso_format(ns) -> RFC 3339 UTC with 3, 6 or 9 fraction digits. */
+static int core_iso_format(lua_State *L)
+{
+    char buf[40];
+    size_t n = iso_time_format((int64_t)luaL_checkinteger(L, 1), buf);
+    lua_pushlstring(L, buf, n);
+    return 1;
 }
 
 /* core.isatty(fd) -> boolean: colour and tables only on a terminal. */
@@ -60,6 +83,10 @@ int luaopen_tinkr_core(lua_State *L)
     lua_setfield(L, -2, "monotonic");
     lua_pushcfunction(L, core_now_ns);
     lua_setfield(L, -2, "now_ns");
+    lua_pushcfunction(L, core_iso_ns);
+    lua_setfield(L, -2, "iso_ns");
+    lua_pushcfunction(L, core_iso_format);
+    lua_setfield(L, -2, "iso_format");
     lua_pushcfunction(L, core_isatty);
     lua_setfield(L, -2, "isatty");
     lua_pushcfunction(L, core_terminal_width);

@@ -19,6 +19,7 @@
 #include <lua.h>
 
 #include "l_json.h"
+#include "iso_time.h"
 
 typedef struct {
   const char *text;
@@ -48,6 +49,14 @@ typedef struct {
   int have_sort, found_hits;
   char shape[96];   /* first reason this is not a search response */
   char top_keys[64];
+  /* map.ndjson: raw value slices per field instead of Lua values */
+  int raw;
+  struct slice { const unsigned char *p; size_t len; } *slices;
+  int *order;       /* field indices in output order */
+  int time_field;   /* field whose text becomes UTC RFC 3339 + time_ns, or -1 */
+  int out_slot;     /* stack slot of the userdata holding the output */
+  char *out;
+  size_t out_len, out_cap;
 } mapper;
 
 /* ---- compiling the spec ------------------------------------------------- */
@@ -143,8 +152,9 @@ static mapper *compile_spec(lua_State *L, int spec)
   while (lua_next(L, spec)) {
     const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
     int *slot = strcmp(k, "fields") == 0 ? &fields : strcmp(k, "hit_fields") == 0 ? &hit_fields : NULL;
-    if (!slot) luaL_argerror(L, 2, lua_pushfstring(L, "unknown option '%s'", k));
-    if (!lua_istable(L, -1)) luaL_argerror(L, 2, lua_pushfstring(L, "'%s' must be a table", k));
+    int other = strcmp(k, "order") == 0 || strcmp(k, "time_field") == 0;
+    if (!slot && !other) luaL_argerror(L, 2, lua_pushfstring(L, "unknown option '%s'", k));
+    if (!other && !lua_istable(L, -1)) luaL_argerror(L, 2, lua_pushfstring(L, "'%s' must be a table", k));
     lua_pop(L, 1);
   }
   if (lua_getfield(L, spec, "fields") != LUA_TNIL) fields = lua_gettop(L);
@@ -159,7 +169,8 @@ static mapper *compile_spec(lua_State *L, int spec)
   size_t keycap = z.maxlen > 32 ? z.maxlen : 32;
   size_t need = sizeof(mapper) + sizeof(map_path) * (size_t)z.npaths +
                 sizeof(map_cand) * (size_t)z.npaths * (size_t)levels +
-                sizeof(int) * (size_t)z.nfields + keycap;
+                sizeof(int) * (size_t)z.nfields + keycap +
+                sizeof(struct slice) * (size_t)z.nfields + sizeof(int) * (size_t)z.nfields;
   mapper *m = lua_newuserdatauv(L, need, 0);
   memset(m, 0, sizeof *m);
   char *at = (char *)(m + 1);
@@ -169,8 +180,13 @@ static mapper *compile_spec(lua_State *L, int spec)
   at += sizeof(map_cand) * (size_t)z.npaths * (size_t)levels;
   m->best = (int *)at;
   at += sizeof(int) * (size_t)z.nfields;
+  m->slices = (struct slice *)at;
+  at += sizeof(struct slice) * (size_t)z.nfields;
+  m->order = (int *)at;
+  at += sizeof(int) * (size_t)z.nfields;
   m->keybuf = at;
   m->keycap = keycap;
+  m->time_field = -1;
   m->nsrc = z.nsrc;
   m->nhit = z.npaths - z.nsrc;
 
@@ -232,6 +248,22 @@ static void assign(mapper *m, const map_cand *set, size_t n, const char *k, size
     lua_rawset(L, m->row);
   }
 }
+
+/* map.ndjson's assign: remembers where the value's text is. */
+static void assign_raw(mapper *m, const map_cand *set, size_t n, const char *k, size_t klen,
+                       const unsigned char *p, size_t len)
+{
+  for (size_t i = 0; i < n; i++) {
+    const map_cand *c = &set[i];
+    if (m->best[c->field] <= c->rank || c->len != klen || memcmp(c->rest, k, klen) != 0)
+      continue;
+    m->best[c->field] = c->rank;
+    m->slices[c->field].p = p;
+    m->slices[c->field].len = len;
+  }
+}
+
+static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 /* Whether a candidate naming this key exactly could still improve the row
  * (a deeper path of the same field may have been found meanwhile). */
@@ -317,14 +349,112 @@ static int walk(mapper *m, map_cand *set, size_t n, map_cand *next, int hit_leve
     }
     if (full && type != JSON_NULL) {
       if (done) *s = at;
-      if (tinkr_json_push_value(m->L, s, m->array_mt) < 0) return -1;
-      assign(m, set, n, k, klen);
-      lua_pop(m->L, 1);
+      if (m->raw) {
+        const unsigned char *b = s->p;
+        if (json_skip(s) < 0) return -1;
+        const unsigned char *e = s->p;
+        while (b < e && is_space(*b)) b++;
+        while (e > b && is_space(e[-1])) e--;
+        if (key.escaped) k = key_text(m, &key, &klen);
+        assign_raw(m, set, n, k, klen, b, (size_t)(e - b));
+      } else {
+        if (tinkr_json_push_value(m->L, s, m->array_mt) < 0) return -1;
+        assign(m, set, n, k, klen);
+        lua_pop(m->L, 1);
+      }
       done = 1;
     }
     if (!done && json_skip(s) < 0) return -1;
   }
   return rc;
+}
+
+/* ---- map.ndjson output -------------------------------------------------- */
+
+static void out_put(mapper *m, const void *p, size_t n)
+{
+  if (m->out_cap - m->out_len < n) {
+    size_t cap = m->out_cap * 2;
+    if (cap - m->out_len < n) cap = m->out_len + n;
+    char *grown = lua_newuserdatauv(m->L, cap, 0);
+    memcpy(grown, m->out, m->out_len);
+    lua_replace(m->L, m->out_slot);
+    m->out = grown;
+    m->out_cap = cap;
+  }
+  memcpy(m->out + m->out_len, p, n);
+  m->out_len += n;
+}
+
+/* A field name as a JSON string (names come from the spec: escape them). */
+static void out_name(mapper *m, int field)
+{
+  size_t len;
+  const char *name = lua_tolstring(m->L, m->names + field, &len);
+  out_put(m, "\"", 1);
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if (c == '"' || c == '\\') {
+      char esc[2] = { '\\', (char)c };
+      out_put(m, esc, 2);
+    } else if (c < 0x20) {
+      char esc[8];
+      out_put(m, esc, (size_t)snprintf(esc, sizeof esc, "\\u%04x", c));
+    } else {
+      out_put(m, &name[i], 1);
+    }
+  }
+  out_put(m, "\":", 2);
+}
+
+/* The time field's value: a string RFC 3339 timestamp (no escapes inside)
+ * or epoch milliseconds. */
+static int slice_time(const struct slice *v, int64_t *ns)
+{
+  if (v->len >= 2 && v->p[0] == '"') {
+    const char *t = (const char *)v->p + 1;
+    size_t n = v->len - 2;
+    if (memchr(t, '\\', n)) return -1;
+    return iso_time_parse(t, n, ns);
+  }
+  int64_t ms = 0;
+  size_t i = 0;
+  int neg = v->len > 0 && v->p[0] == '-';
+  for (i = (size_t)neg; i < v->len && v->p[i] >= '0' && v->p[i] <= '9' && ms < INT64_MAX / 10000000; i++)
+    ms = ms * 10 + (v->p[i] - '0');
+  if (i != v->len || i == (size_t)neg) return -1;
+  *ns = (neg ? -ms : ms) * 1000000;
+  return 0;
+}
+
+/* One hit as one line: {"field":<raw value>,...,"time_ns":N} */
+static void emit_line(mapper *m)
+{
+  int first = 1, have_ns = 0;
+  int64_t ns = 0;
+  out_put(m, "{", 1);
+  for (int i = 0; i < m->nfields; i++) {
+    int f = m->order[i];
+    const struct slice *v = &m->slices[f];
+    if (!v->p) continue;
+    if (!first) out_put(m, ",", 1);
+    first = 0;
+    out_name(m, f);
+    if (f == m->time_field && slice_time(v, &ns) == 0) {
+      char text[40];
+      out_put(m, "\"", 1);
+      out_put(m, text, iso_time_format(ns, text));
+      out_put(m, "\"", 1);
+      have_ns = 1;
+    } else {
+      out_put(m, v->p, v->len);
+    }
+  }
+  if (have_ns) {
+    char num[40];
+    out_put(m, num, (size_t)snprintf(num, sizeof num, "%s\"time_ns\":%lld", first ? "" : ",", (long long)ns));
+  }
+  out_put(m, "}\n", 2);
 }
 
 static void shape_error(mapper *m, const char *what)
@@ -351,13 +481,21 @@ static int read_hit_list(mapper *m)
       continue;
     }
     if (json_value(s, &t) == JSON_NONE) return -1;
-    lua_createtable(L, 0, m->nfields);
-    m->row = lua_gettop(L);
-    for (int i = 0; i < m->nfields; i++) m->best[i] = INT_MAX;
+    if (!m->raw) {
+      lua_createtable(L, 0, m->nfields);
+      m->row = lua_gettop(L);
+    }
+    for (int i = 0; i < m->nfields; i++) {
+      m->best[i] = INT_MAX;
+      m->slices[i].p = NULL;
+    }
     m->have_sort = 0;
     start_set(m, m->cands, m->nsrc, m->nhit);
     if (walk(m, m->cands, (size_t)m->nhit, m->cands + m->nhit, 1) < 0) return -1;
-    lua_rawseti(L, m->rows, (lua_Integer)n);
+    if (m->raw)
+      emit_line(m);
+    else
+      lua_rawseti(L, m->rows, (lua_Integer)n);
   }
   if (rc == 0) {
     lua_pushinteger(L, (lua_Integer)n);
@@ -443,7 +581,51 @@ static int top_member(mapper *m, const char *k, size_t klen)
   return json_skip(m->s);
 }
 
-static int map_rows(lua_State *L)
+/* The index of the field called name, or -1. */
+static int field_index(mapper *m, const char *name)
+{
+  for (int i = 0; i < m->nfields; i++)
+    if (strcmp(lua_tostring(m->L, m->names + i), name) == 0) return i;
+  return -1;
+}
+
+/* map.ndjson options: `order` (field names first, in this order; the
+ * others follow) and `time_field` (its text is normalised to UTC and
+ * time_ns is added). */
+static void compile_output(lua_State *L, mapper *m, int spec)
+{
+  int n = 0;
+  char *used = lua_newuserdatauv(L, (size_t)m->nfields + 1, 0);
+  memset(used, 0, (size_t)m->nfields + 1);
+  if (lua_getfield(L, spec, "order") == LUA_TTABLE) {
+    lua_Integer len = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer i = 1; i <= len; i++) {
+      if (lua_rawgeti(L, -1, i) != LUA_TSTRING)
+        luaL_argerror(L, 2, "order: field names expected");
+      int f = field_index(m, lua_tostring(L, -1));
+      if (f < 0) luaL_argerror(L, 2, lua_pushfstring(L, "order: no field '%s'", lua_tostring(L, -1)));
+      if (!used[f]) { used[f] = 1; m->order[n++] = f; }
+      lua_pop(L, 1);
+    }
+  } else if (!lua_isnil(L, -1)) {
+    luaL_argerror(L, 2, "'order' must be a list of field names");
+  }
+  lua_pop(L, 1);
+  for (int f = 0; f < m->nfields; f++)
+    if (!used[f]) m->order[n++] = f;
+  if (lua_getfield(L, spec, "time_field") == LUA_TSTRING) {
+    m->time_field = field_index(m, lua_tostring(L, -1));
+    if (m->time_field < 0)
+      luaL_argerror(L, 2, lua_pushfstring(L, "time_field: no field '%s'", lua_tostring(L, -1)));
+  } else if (!lua_isnil(L, -1)) {
+    luaL_argerror(L, 2, "'time_field' must be a field name");
+  }
+  lua_pop(L, 2);
+}
+
+/* rows(body, spec) and ndjson(body, spec) share everything but what they
+ * make of each hit. */
+static int run_map(lua_State *L, int raw)
 {
   size_t len;
   luaL_checktype(L, 1, LUA_TSTRING);
@@ -458,6 +640,13 @@ static int map_rows(lua_State *L)
   m->L = L;
   m->s = &s;
   m->array_mt = array_mt;
+  m->raw = raw;
+  if (raw) {
+    compile_output(L, m, 2);
+    m->out_cap = len / 2 + 256;
+    m->out = lua_newuserdatauv(L, m->out_cap, 0);
+    m->out_slot = lua_gettop(L);
+  }
   lua_newtable(L);
   m->rows = lua_gettop(L);
   lua_newtable(L);
@@ -485,15 +674,25 @@ static int map_rows(lua_State *L)
     if (tinkr_json_push_value(L, &at, array_mt) < 0) return tinkr_json_push_error(L, &at);
     lua_setfield(L, m->meta, "last_sort");
   }
-  lua_pushvalue(L, m->rows);
+  if (raw)
+    lua_pushlstring(L, m->out, m->out_len);
+  else
+    lua_pushvalue(L, m->rows);
   lua_pushvalue(L, m->meta);
   return 2;
 }
+
+static int map_rows(lua_State *L) { return run_map(L, 0); }
+
+/* ndjson(body, spec) -> text, meta: each hit as one line of JSON made from
+ * the raw text of its values — no Lua value is built for any of them. */
+static int map_ndjson(lua_State *L) { return run_map(L, 1); }
 
 int luaopen_tinkr_map(lua_State *L)
 {
   static const luaL_Reg funcs[] = {
     { "rows", map_rows },
+    { "ndjson", map_ndjson },
     { NULL, NULL },
   };
   luaL_newlib(L, funcs);

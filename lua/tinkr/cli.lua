@@ -116,16 +116,27 @@ function commands.logs(opts, pos, out)
   if #pos > 0 then return usage("logs", ("unexpected argument '%s'"):format(pos[1])) end
   local tinkr = require "tinkr"
   local output = require "tinkr.output"
-  local stream = (opts.format == "ndjson" or opts.format == "csv")
+  -- ndjson in UTC takes the C fast path (map.ndjson): lines straight from
+  -- the response text; other streamed formats get rows one by one.
+  local raw = opts.format == "ndjson" and (opts.tz == nil or opts.tz == "UTC")
+  local stream = not raw and (opts.format == "ndjson" or opts.format == "csv")
   local writer = stream and output.writer(out)
   local n = 0
   local rows, meta = tinkr.logs{
     service = opts.service, level = opts.level, since = opts.since, from = opts.from, to = opts.to,
     limit = opts.limit, grep = opts.grep, where = opts.where, fields = opts.fields,
     each = writer and function(r) n = n + 1; writer:row(r) end or nil,
+    ndjson = raw and function(text) io.stdout:write(text) end or nil,
   }
   if not rows then return fail(meta) end
-  if writer then writer:finish(meta) else n = #rows; output.logs(rows, meta, out) end
+  if raw then
+    n = meta.returned or 0
+  elseif writer then
+    writer:finish(meta)
+  else
+    n = #rows
+    output.logs(rows, meta, out)
+  end
   output.verbose(meta, out)
   return result_status(n, opts)
 end

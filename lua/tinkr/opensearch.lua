@@ -126,7 +126,14 @@ function Client:search(index, dsl, spec, params)
   local started = core.monotonic()
   local res, err, request = self:send("POST", path, dsl, index)
   if not res then return nil, err end
-  local rows, meta = map.rows(res.body, spec)
+  local rows, meta
+  if spec.raw then
+    local raw = {}
+    for k, v in pairs(spec) do if k ~= "raw" then raw[k] = v end end
+    rows, meta = map.ndjson(res.body, raw)
+  else
+    rows, meta = map.rows(res.body, spec)
+  end
   if not rows then
     return nil, errors.new("backend", ("OpenSearch sent a search response tinkr cannot read: %s"):format(meta))
   end

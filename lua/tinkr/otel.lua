@@ -12,6 +12,7 @@ local json = core.json
 local _M = { _VERSION = "0.1.0" }
 
 _M.PAGE = 10000            -- OpenSearch's default max_result_window
+_M.LOG_ORDER = { "timestamp", "service", "level", "trace_id", "message" }
 _M.DEFAULT_LIMIT = { logs = 100, traces = 20 }
 
 local Backend = {}
@@ -186,10 +187,11 @@ local function search_all(L, dsl, spec, limit, on_page)
     pages = pages + 1
     requests[#requests + 1] = meta.request
     first_meta = first_meta or meta
-    if #rows == 0 then break end
-    got = got + #rows
+    local n = meta.hits or #rows
+    if n == 0 then break end
+    got = got + n
     on_page(rows, meta)
-    if not meta.last_sort or #rows < dsl.size then break end
+    if not meta.last_sort or n < dsl.size then break end
     dsl.search_after = meta.last_sort
     if pit_id and meta.pit_id then dsl.pit.id = meta.pit_id end
   end
@@ -204,8 +206,10 @@ end
 ---------------------------------------------------------------------------
 -- Rows.
 
+local iso_ns, iso_format = core.iso_ns, core.iso_format
+
 local function ns_of(v)
-  if type(v) == "string" then return time.from_iso_ns(v) end
+  if type(v) == "string" then return iso_ns(v) or time.from_iso_ns(v) end
   if math.type(v) == "integer" then return v * 1000000 end   -- epoch ms
   if type(v) == "number" then return math.floor(v * 1e6) end
   return nil
@@ -214,8 +218,7 @@ end
 -- RFC 3339 UTC text with as many fraction digits as the instant needs
 -- (ms, us or ns), so nothing the store kept is lost.
 local function iso(ns)
-  local precision = ns % 1000000 == 0 and "ms" or ns % 1000 == 0 and "us" or "ns"
-  return time.format(ns, { precision = precision })
+  return iso_format(ns)
 end
 _M.iso = iso
 
@@ -282,17 +285,38 @@ function Backend:logs(p)
     if not L.section.fields[f] then extra[f] = f end
   end
   local spec = layout.map_spec(L.section, extra)
-  local rows, each = {}, p.each
+  local rows, each, write = {}, p.each, p.ndjson
+  if write then
+    -- The fast path: C writes each hit as a JSON line from the raw value
+    -- text; no Lua row is built (timestamps still normalised to UTC).
+    spec.hit_fields = { _id = "_id" }
+    spec.order = q.fields or _M.LOG_ORDER
+    spec.time_field = "timestamp"
+    if q.fields then
+      local keep, hit = {}, {}
+      for _, f in ipairs(q.fields) do
+        if f == "_id" then hit._id = "_id" else keep[f] = spec.fields[f] end
+      end
+      if not keep.timestamp then spec.time_field = nil end
+      spec.fields, spec.hit_fields = keep, hit
+    end
+    spec.raw = true
+  end
   local started = core.monotonic()
   local meta
-  meta, err = search_all(L, dsl, spec, q.limit, function(page)
+  meta, err = search_all(L, dsl, spec, q.limit, function(page, pmeta)
+    if write then
+      write(page)
+      rows.n = (rows.n or 0) + (pmeta.hits or 0)
+      return
+    end
     for _, r in ipairs(page) do
       finish_log_row(r)
       if each then each(r) else rows[#rows + 1] = r end
     end
   end)
   if not meta then return nil, err end
-  local n = each and nil or #rows
+  local n = (each and nil) or rows.n or #rows
   return rows, {
     total = meta.total, relation = meta.relation,
     returned = n,

@@ -379,7 +379,7 @@ struct frontend *frontend_start(const struct frontend_options *opt, struct worke
         return NULL;
     }
 
-    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     if (opt->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     fe->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, fe,
