@@ -1,5 +1,6 @@
 /* tinkr: the command line.  main() only creates the state and runs
  * protected_main(); everything that can raise happens under runtime_call. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,6 +146,11 @@ static int protected_main(lua_State *L)
 
 int main(int argc, char **argv)
 {
+    /* Search responses are megabytes: keep big buffers in the heap instead
+     * of fresh mmaps each time, so they are not page-faulted in again and
+     * again as Lua strings and buffers come and go. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
     lua_State *L = runtime_open();
     if (!L) {
         fputs("tinkr: cannot create the Lua state (out of memory?)\n", stderr);
