@@ -97,6 +97,15 @@ describe("tinkr logs", function()
     assert.is_nil(err:find("sekrit", 1, true))
   end)
 
+  it("uses colour on a terminal, and never with NO_COLOR", function()
+    local pty = require "support.pty"
+    local args = { "logs", "--service", "payments-api", "--level", "ERROR", "--limit", "2" }
+    local r = pty.run({ { expect = "ERROR" }, { sleep = 0.2 } }, env(), args)
+    assert.truthy(r.output:find("\27[", 1, true), r.output)
+    r = pty.run({ { expect = "ERROR" }, { sleep = 0.2 } }, env{ NO_COLOR = "1" }, args)
+    assert.is_nil(r.output:find("\27[", 1, true), r.output)
+  end)
+
   it("rejects an unknown option with exit 2", function()
     local _, err, status = tinkr{ "logs", "--servce", "x" }
     assert.equal(2, status)

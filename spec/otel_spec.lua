@@ -233,3 +233,47 @@ describe("otel backend errors", function()
     assert.has_error(function() tinkr.logs("payments-api") end)
   end)
 end)
+
+-- Faults the real OpenSearch will not produce on demand come from the named
+-- fake in spec/support/fault_server.py.
+describe("otel backend against a faulty server", function()
+  local fault_server = require "support.fault_server"
+  local srv
+  setup(function() srv = fault_server.start() end)
+  teardown(function() srv:stop() end)
+
+  it("says 401 means credentials, with the auth status", function()
+    use(LAYOUTS[1], { OTEL_OPENSEARCH_URL = srv:url("/auth"), OTEL_OPENSEARCH_API_KEY = "k-123-secret" })
+    local rows, err = tinkr.logs{ since = "1h" }
+    assert.is_nil(rows)
+    assert.equal("auth", err.code)
+    assert.matches("401", err.message)
+    assert.matches("OTEL_OPENSEARCH_API_KEY", err.message)
+    assert.is_nil(err.message:find("k-123-secret", 1, true))
+  end)
+
+  it("says 403 means permissions, with OpenSearch's reason", function()
+    use(LAYOUTS[1], { OTEL_OPENSEARCH_URL = srv:url("/forbidden") })
+    local rows, err = tinkr.logs{ since = "1h" }
+    assert.is_nil(rows)
+    assert.equal("auth", err.code)
+    assert.matches("403: no permissions for %[indices:data/read/search%]", err.message)
+  end)
+
+  it("gives up after the timeout when the server never answers", function()
+    use(LAYOUTS[1], { OTEL_OPENSEARCH_URL = srv:url("/never"), TINKR_TIMEOUT = "1" })
+    local t0 = require("tinkr.core").monotonic()
+    local rows, err = tinkr.logs{ since = "1h" }
+    local elapsed = require("tinkr.core").monotonic() - t0
+    assert.is_nil(rows)
+    assert.equal("timeout", err.code)
+    assert.is_true(elapsed < 5, ("took %.1f s"):format(elapsed))
+  end)
+
+  it("says a server that does not speak HTTP is not OpenSearch", function()
+    use(LAYOUTS[1], { OTEL_OPENSEARCH_URL = srv:url("/garbage") })
+    local rows, err = tinkr.logs{ since = "1h" }
+    assert.is_nil(rows)
+    assert.equal("backend", err.code)
+  end)
+end)

@@ -99,7 +99,9 @@ class Handler(BaseHTTPRequestHandler):
         self.requests_on_connection += 1
         body = self.read_body()
         path = urlsplit(self.path).path
-        handler = getattr(self, "r_" + path.strip("/"), None)
+        # the first segment picks the route, so a client that appends its own
+        # paths to a base URL (/auth/otel-logs-*/_search) still gets it
+        handler = getattr(self, "r_" + path.strip("/").split("/")[0], None)
         if handler is None:
             return self.send_json(404, {"error": "no route " + path})
         return handler(body)
@@ -195,6 +197,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"user": "user"})
         self.send_json(401, {"error": "unauthorized"},
                        extra=[("WWW-Authenticate", 'Basic realm="fault"')])
+
+    def r_forbidden(self, body):
+        self.send_json(403, {"error": {"root_cause": [{"type": "security_exception",
+                       "reason": "no permissions for [indices:data/read/search]"}],
+                       "type": "security_exception", "reason": "no permissions"}, "status": 403})
 
     def r_redirect(self, body):
         self.send_json(302, {"to": "/ok"}, extra=[("Location", "/ok")])

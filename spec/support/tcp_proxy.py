@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""A TCP proxy in front of a real server, for tinkr-server specs: a backend
+URL the spec controls, that it can slow down (--delay-ms) or kill half-way
+through a load test without touching the shared stack.
+
+Binds 127.0.0.1 on a free port, writes its pid to --pidfile, then prints the
+port as the first line of stdout.  Exits when killed, when its parent goes
+away, or after --max-seconds.
+"""
+import argparse
+import os
+import socket
+import sys
+import threading
+import time
+
+
+def pipe(src, dst, delay_s):
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            if delay_s:
+                time.sleep(delay_s)
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def serve(client, target, delay_s):
+    try:
+        upstream = socket.create_connection(target, timeout=5)
+        upstream.settimeout(None)
+    except OSError:
+        client.close()
+        return
+    # Only requests are delayed: the answer comes back as fast as it can.
+    t = threading.Thread(target=pipe, args=(client, upstream, delay_s), daemon=True)
+    t.start()
+    pipe(upstream, client, 0)
+    t.join()
+    client.close()
+    upstream.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--target", required=True, help="host:port to forward to")
+    ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--pidfile", required=True)
+    ap.add_argument("--max-seconds", type=float, default=600)
+    args = ap.parse_args()
+    host, port = args.target.rsplit(":", 1)
+    target = (host, int(port))
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(512)
+    with open(args.pidfile, "w") as f:
+        f.write(str(os.getpid()))
+    print(listener.getsockname()[1], flush=True)
+
+    parent = os.getppid()
+    deadline = time.monotonic() + args.max_seconds
+
+    def watchdog():
+        while time.monotonic() < deadline and os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    while True:
+        client, _ = listener.accept()
+        threading.Thread(target=serve, args=(client, target, args.delay_ms / 1000.0), daemon=True).start()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
