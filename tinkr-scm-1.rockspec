@@ -1,3 +1,4 @@
+rockspec_format = "3.0"
 package = "tinkr"
 version = "scm-1"
 source = { url = "git+file:///tinkr" }
@@ -6,7 +7,7 @@ description = {
   license = "MIT",
 }
 dependencies = { "lua >= 5.4, < 5.5" }
-external_dependencies = { CURL = { header = "curl/curl.h" } }
+external_dependencies = { CURL = { library = "curl" } }
 build = {
   type = "builtin",
   modules = {
@@ -25,7 +26,7 @@ build = {
         "src/l_map.c",
       },
       defines = { "_GNU_SOURCE" },
-      incdirs = { "src", "$(CURL_INCDIR)" },
+      incdirs = { "src" },
       libdirs = { "$(CURL_LIBDIR)" },
       libraries = { "curl" },
     },

@@ -29,4 +29,19 @@ describe("tinkr-scm-1.rockspec", function()
     assert.equal(0, status, err)
     assert.equal('{"n":1764172800000000123}\t0.1.0\n', out)
   end)
+
+  it("installs with luarocks make, and the installed rock finds its queries", function()
+    local tree = os.tmpname(); os.remove(tree)
+    local q = helpers.shell_quote
+    local _, err, status = helpers.run("cd " .. q(helpers.root) ..
+      " && env -u LD_PRELOAD luarocks --lua-version 5.4 make --tree " .. q(tree) .. " tinkr-scm-1.rockspec")
+    assert.equal(0, status, err)
+    local out
+    out, err, status = helpers.run("cd / && env -u LD_PRELOAD LUA_PATH=" .. q(tree .. "/share/lua/5.4/?.lua;" .. tree .. "/share/lua/5.4/?/init.lua") ..
+      " LUA_CPATH=" .. q(tree .. "/lib/lua/5.4/?.so") .. " lua5.4 -e " ..
+      q("local r = require 'tinkr.resources'; local src, name = r.find('queries/templates/logs.lua'); print(src ~= nil, name:match('tinkr/queries/templates/logs.lua') ~= nil, require('tinkr').core.version)"))
+    os.execute("rm -rf " .. q(tree))
+    assert.equal(0, status, err)
+    assert.equal("true\ttrue\t0.1.0\n", out)
+  end)
 end)

@@ -18,6 +18,7 @@ local function module_name(path, prefix, base)
 end
 
 local lines = {
+  'rockspec_format = "3.0"',
   'package = "tinkr"',
   'version = "scm-1"',
   'source = { url = "git+file:///tinkr" }',
@@ -26,7 +27,7 @@ local lines = {
   '  license = "MIT",',
   '}',
   'dependencies = { "lua >= 5.4, < 5.5" }',
-  'external_dependencies = { CURL = { header = "curl/curl.h" } }',
+  'external_dependencies = { CURL = { library = "curl" } }',
   'build = {',
   '  type = "builtin",',
   '  modules = {',
@@ -36,7 +37,7 @@ local lines = {
 for _, f in ipairs(c_sources) do lines[#lines + 1] = string.format('        %q,', f) end
 lines[#lines + 1] = '      },'
 lines[#lines + 1] = '      defines = { "_GNU_SOURCE" },'
-lines[#lines + 1] = '      incdirs = { "src", "$(CURL_INCDIR)" },'
+lines[#lines + 1] = '      incdirs = { "src" },'
 lines[#lines + 1] = '      libdirs = { "$(CURL_LIBDIR)" },'
 lines[#lines + 1] = '      libraries = { "curl" },'
 lines[#lines + 1] = '    },'
