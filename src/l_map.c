@@ -178,10 +178,10 @@ static mapper *compile_spec(lua_State *L, int spec)
   at += sizeof(map_path) * (size_t)z.npaths;
   m->cands = (map_cand *)at;
   at += sizeof(map_cand) * (size_t)z.npaths * (size_t)levels;
+  m->slices = (struct slice *)at;          /* pointer-aligned: before the ints */
+  at += sizeof(struct slice) * (size_t)z.nfields;
   m->best = (int *)at;
   at += sizeof(int) * (size_t)z.nfields;
-  m->slices = (struct slice *)at;
-  at += sizeof(struct slice) * (size_t)z.nfields;
   m->order = (int *)at;
   at += sizeof(int) * (size_t)z.nfields;
   m->keybuf = at;

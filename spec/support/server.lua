@@ -67,7 +67,7 @@ function M.start(opts)
   local inner = table.concat(envs, " ") .. " " .. table.concat(argv, " ")
     .. " > " .. q(out) .. " 2> " .. q(err) .. " & spid=$!; echo $spid > " .. q(pidf) .. "; "
     .. "( while kill -0 " .. my_pid() .. " 2>/dev/null && kill -0 $spid 2>/dev/null; do sleep 0.5; done; "
-    .. "kill -TERM $spid 2>/dev/null; sleep 15; kill -KILL $spid 2>/dev/null ) >/dev/null 2>&1 & "
+    .. "if kill -0 $spid 2>/dev/null; then kill -TERM $spid; sleep 15; kill -KILL $spid 2>/dev/null; fi ) >/dev/null 2>&1 & "
     .. "wait $spid; echo $? > " .. q(statusf)
   assert(os.execute("sh -c " .. q(inner) .. " </dev/null >/dev/null 2>&1 &"))
   local deadline = os.time() + 20

@@ -408,6 +408,11 @@ void frontend_quiesce(struct frontend *fe)
 {
     atomic_store(&fe->draining, 1);
     fe->quiesced_socket = MHD_quiesce_daemon(fe->daemon);
+    /* MHD no longer accepts, but the socket still listens, so the kernel
+     * would queue new connections that nobody answers.  Shutting it down
+     * makes them fail at once (refused); it is closed after MHD stops. */
+    if (fe->quiesced_socket != MHD_INVALID_SOCKET)
+        shutdown(fe->quiesced_socket, SHUT_RDWR);
 }
 
 size_t frontend_in_flight(struct frontend *fe)

@@ -291,7 +291,9 @@ struct lua_worker *lua_worker_open(const struct lua_worker_options *opt, int ind
     lua_pushlightuserdata(w->L, (void *)opt);
     if (runtime_pcall(w->L, 1, 0) != LUA_OK) {
         const char *msg = lua_tostring(w->L, -1);
-        snprintf(err, errlen, "%s", msg ? msg : "(error object is not a string)");
+        const char *tb = msg ? strstr(msg, "\nstack traceback:") : NULL;
+        int len = tb ? (int)(tb - msg) : (int)strlen(msg ? msg : "");
+        snprintf(err, errlen, "%.*s", len, msg ? msg : "");   /* a setup error needs no traceback */
         lua_close(w->L);
         free(w);
         return NULL;
