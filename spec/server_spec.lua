@@ -250,7 +250,7 @@ describe("tinkr-server", function()
       assert.equal("too_large", json.decode(res.body).error.code)
       -- chunked: no Content-Length, the limit is enforced while reading
       local file = helpers.write_temp(big)
-      local out = helpers.run(("curl -s -o /dev/null -w '%%{http_code}' -H 'Transfer-Encoding: chunked' "
+      local out = helpers.run(("env -u LD_PRELOAD curl -s -o /dev/null -w '%%{http_code}' -H 'Transfer-Encoding: chunked' "
         .. "--data-binary @%s %s"):format(q(file), q(srv:url("/v1/scripts/echo"))))
       os.remove(file)
       assert.equal("413", out)
@@ -343,6 +343,10 @@ describe("tinkr-server", function()
       assert.equal("script_error", doc.error.code)
       assert.matches("broken.lua:3: attempt to index a nil value", doc.error.message, 1, true)
       assert.not_matches("traceback", doc.error.message)
+      status, doc = srv:post_json("/v1/scripts/unencodable", "{}")
+      assert.equal(500, status)
+      assert.equal("script_error", doc.error.code)
+      assert.matches("JSON cannot hold", doc.error.message)
     end)
   end)
 
@@ -537,10 +541,14 @@ describe("tinkr-server", function()
         multi:add{ url = s:url("/v1/logs?limit=1"), timeout = 30 }
         multi:wait(0.3)
         s:signal("TERM")
-        os.execute("sleep 0.2")
-        local refused, rerr = core.http.request{ url = s:url("/healthz"), timeout = 2 }
-        assert.is_nil(refused)
-        assert.equal("connect", rerr.code)
+        local rerr
+        for _ = 1, 40 do                      -- the signal is taken within milliseconds
+          local res
+          res, rerr = core.http.request{ url = s:url("/healthz"), timeout = 2 }
+          if not res then break end
+          os.execute("sleep 0.05")
+        end
+        assert.equal("connect", rerr and rerr.code)
         local done = {}
         while #done == 0 do done = multi:wait(10) end
         assert.is_truthy(done[1].res, done[1].err and done[1].err.message)

@@ -19,11 +19,15 @@
 
 enum request_state { COLLECTING, QUEUED };
 
+/* What the front end answers itself; ROUTE_JOB goes to a Lua worker. */
+enum route_kind { ROUTE_JOB, ROUTE_HEALTHZ, ROUTE_METRICS, ROUTE_UNAUTHORIZED, ROUTE_TOO_LARGE,
+                  ROUTE_NOT_ALLOWED, ROUTE_NO_MEMORY };
+
 struct request {
     struct frontend *fe;
     struct MHD_Connection *connection;
-    struct job *job;
-    int kind;                   /* enum route_kind */
+    struct job *job;            /* ROUTE_JOB only */
+    enum route_kind kind;
     const char *label;          /* metrics route label of the front end's own routes */
     enum request_state state;
     int answered;               /* a response is queued: later calls only drain the body */
@@ -108,12 +112,9 @@ static enum MHD_Result queue_owned(struct request *rq, struct MHD_Connection *c,
 static enum MHD_Result queue_error(struct request *rq, struct MHD_Connection *c, const char *route,
                                    int status, const char *code, const char *message)
 {
-    struct job tmp;
-    memset(&tmp, 0, sizeof tmp);
-    job_set_error(&tmp, status, code, message);
-    size_t len;
-    char *body = job_take_response(&tmp, &len);
-    return queue_owned(rq, c, route, tmp.status, body, len, json_type);
+    size_t len = 0;
+    char *body = json_error_body(code, message, &len);
+    return queue_owned(rq, c, route, body ? status : 500, body, len, json_type);
 }
 
 /* Compares the Authorization header with "Bearer <token>" in time that does
@@ -205,10 +206,6 @@ static enum MHD_Result start_job(struct request *rq, struct MHD_Connection *c)
     }
     return MHD_YES;
 }
-
-/* What the front end answers itself; ROUTE_JOB goes to a Lua worker. */
-enum route_kind { ROUTE_JOB, ROUTE_HEALTHZ, ROUTE_METRICS, ROUTE_UNAUTHORIZED, ROUTE_TOO_LARGE,
-                  ROUTE_NOT_ALLOWED, ROUTE_NO_MEMORY };
 
 static enum MHD_Result answer_itself(struct request *rq, struct MHD_Connection *c)
 {

@@ -59,7 +59,9 @@ int job_append_body(struct job *job, const char *data, size_t len)
     return 0;
 }
 
-size_t json_escape(char *dst, size_t cap, const char *s)
+/* JSON-escapes s into dst (at most cap bytes including the NUL; longer
+ * text is cut); returns the length written. */
+static size_t json_escape(char *dst, size_t cap, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     size_t n = 0;
@@ -92,23 +94,30 @@ size_t json_escape(char *dst, size_t cap, const char *s)
 static const char out_of_memory_body[] =
     "{\"error\":{\"code\":\"internal\",\"message\":\"the server is out of memory\"}}";
 
-void job_set_error(struct job *job, int status, const char *code, const char *message)
+char *json_error_body(const char *code, const char *message, size_t *len)
 {
     char ecode[64], emsg[512];
     json_escape(ecode, sizeof ecode, code);
     json_escape(emsg, sizeof emsg, message);
+    size_t cap = strlen(ecode) + strlen(emsg) + 48;
+    char *body = malloc(cap);
+    if (!body)
+        return NULL;
+    int n = snprintf(body, cap, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", ecode, emsg);
+    *len = n > 0 ? (size_t)n : 0;
+    return body;
+}
+
+void job_set_error(struct job *job, int status, const char *code, const char *message)
+{
     free(job->response);
     job->status = status;
-    size_t cap = strlen(ecode) + strlen(emsg) + 48;
-    job->response = malloc(cap);
+    job->response = json_error_body(code, message, &job->response_len);
     if (!job->response) {
         job->status = 500;
         job->response = strdup(out_of_memory_body);
         job->response_len = job->response ? strlen(job->response) : 0;
-        return;
     }
-    int n = snprintf(job->response, cap, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", ecode, emsg);
-    job->response_len = n > 0 ? (size_t)n : 0;
 }
 
 char *job_take_response(struct job *job, size_t *len)

@@ -50,13 +50,13 @@ int job_append_body(struct job *job, const char *data, size_t len);
  * 500 with a fixed body (or, at worst, none). */
 void job_set_error(struct job *job, int status, const char *code, const char *message);
 
+/* A malloc'd {"error":{"code":...,"message":...}} (escaped here), or NULL
+ * when out of memory. */
+char *json_error_body(const char *code, const char *message, size_t *len);
+
 /* Takes the response body out of the job (the caller frees it with free()). */
 char *job_take_response(struct job *job, size_t *len);
 
 void job_free(struct job *job);
-
-/* JSON-escapes s into dst (at most cap bytes including the NUL); returns
- * the length written.  Exposed for the front end's own error bodies. */
-size_t json_escape(char *dst, size_t cap, const char *s);
 
 #endif

@@ -115,6 +115,10 @@ function _M.script(_, name, ctx)
   local result, meta = scripts.run(name, params, ctx.script_limits, ctx.log)
   if meta == nil or errors.is_error(meta) then return nil, meta end
   if result == nil then result = json.null end
+  local encodable, why = pcall(json.encode, result)
+  if not encodable then
+    return nil, errors.new("script_error", ("script '%s' returned a value JSON cannot hold: %s"):format(name, tostring(why)))
+  end
   return { result = result, meta = meta }
 end
 

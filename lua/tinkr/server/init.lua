@@ -28,8 +28,9 @@ _M.DEFAULTS = {
 local settings = {}
 local configured_now   -- "now" as the configuration pinned it (TINKR_NOW, profile)
 
+-- One write per line: workers log from their own threads.
 local function log(text)
-  io.stderr:write("tinkr-server[", tostring(settings.worker or "?"), "]: ", text, "\n")
+  io.stderr:write(("tinkr-server[%s]: %s\n"):format(tostring(settings.worker or "?"), text))
   io.stderr:flush()
 end
 

@@ -1,0 +1,2 @@
+-- Returns something JSON cannot hold.
+return { f = function() end }
