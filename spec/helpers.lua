@@ -30,7 +30,10 @@ function helpers.run(cmdline, opts)
   else
     input = " < /dev/null"
   end
-  local full = prefix .. cmdline .. input .. " > " .. shell_quote(out) .. " 2> " .. shell_quote(errf)
+  -- Children never inherit the ASan pass's preload: the ASan binaries link
+  -- it themselves, and uninstrumented programs using libcurl (curl, a plain
+  -- bin/tinkr) can deadlock under it.
+  local full = "unset LD_PRELOAD; " .. prefix .. cmdline .. input .. " > " .. shell_quote(out) .. " 2> " .. shell_quote(errf)
   local ok, how, code = os.execute(full)
   local function slurp(p) local f = io.open(p, "rb"); local s = f and f:read("a") or ""; if f then f:close() end; os.remove(p); return s end
   local status = (how == "exit") and code or (128 + (code or 0))

@@ -201,7 +201,7 @@ describe("otel backend errors", function()
     use(LAYOUTS[2])
     local rows, err = tinkr.logs{ since = "1h", where = { "no.such.attribute=1" } }
     assert.is_nil(rows)
-    assert.equal("not_found", err.code)
+    assert.equal("bad_query", err.code)
     assert.matches("no field 'no.such.attribute'", err.message)
   end)
 

@@ -124,7 +124,7 @@ function _M.resolver(fields, section, pattern)
       if q then return q end
     end
     if not fields then return first_path(section.fields[name]) end
-    error(errors.new("not_found", ("field '%s' (%s) is not in the mapping of '%s'"):format(
+    error(errors.new("bad_query", ("field '%s' (%s) is not in the mapping of '%s'"):format(
       name, tostring(first_path(section.fields[name])), pattern)))
   end
   -- The field itself, for full-text queries (match_phrase on a text field).
@@ -155,7 +155,7 @@ function _M.resolver(fields, section, pattern)
       if q then return q end
     end
     if not fields then return tried[1] end
-    error(errors.new("not_found", ("no field '%s' in the mapping of '%s' (tried %s)"):format(
+    error(errors.new("bad_query", ("no field '%s' in the mapping of '%s' (tried %s)"):format(
       key, pattern, table.concat(tried, ", "))))
   end
   return r

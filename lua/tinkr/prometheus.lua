@@ -172,7 +172,7 @@ function Client:call(path, params, order)
   if res.status ~= 200 or not decoded or decoded.status ~= "success" then
     return nil, answer_error(res, decoded, request)
   end
-  local warnings = {}
+  local warnings = json.array()
   if type(decoded.warnings) == "table" then
     for i, w in ipairs(decoded.warnings) do warnings[i] = tostring(w) end
   end
