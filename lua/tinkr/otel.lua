@@ -203,6 +203,24 @@ local function search_all(L, dsl, spec, limit, on_page)
   return first_meta
 end
 
+-- Asks OpenSearch for only the _source paths the map spec reads (a template
+-- that sets _source itself wins).  Only worth it for a few chosen fields:
+-- source filtering costs the server more than it saves when most of each
+-- document is wanted (10k hits: 26 ms plain, 70 ms filtered, on loopback).
+local function only_needed_source(dsl, spec)
+  if dsl._source ~= nil then return dsl end
+  local paths, seen = {}, {}
+  for _, p in pairs(spec.fields) do
+    for _, path in ipairs(type(p) == "table" and p or { p }) do
+      if not seen[path] then seen[path] = true; paths[#paths + 1] = path end
+    end
+  end
+  table.sort(paths)
+  dsl._source = { includes = json.array(paths) }
+  return dsl
+end
+_M.only_needed_source = only_needed_source
+
 ---------------------------------------------------------------------------
 -- Rows.
 
@@ -302,6 +320,7 @@ function Backend:logs(p)
     end
     spec.raw = true
   end
+  if q.fields then only_needed_source(dsl, spec) end
   local started = core.monotonic()
   local meta
   meta, err = search_all(L, dsl, spec, q.limit, function(page, pmeta)
