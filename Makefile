@@ -13,6 +13,8 @@ CPPFLAGS += $(LUA_CFLAGS) -Isrc -Isrc/cli -D_GNU_SOURCE
 CFLAGS   += -std=c11 $(OPT) $(WARN)
 LDLIBS   := $(LUA_LIBS) -lcurl -lm
 APP_LIBS := -l:liblua5.4-cjson.a -lreadline
+# bin/tinkr loads libcurl on first use (src/cli/curl_lazy.c): no -lcurl.
+APP_LDLIBS := $(LUA_LIBS) -ldl -lm
 ASAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # The primitives (tinkr.core) are src/*.c; the CLI, REPL and runtime are src/cli/.
@@ -35,7 +37,7 @@ build/gen/embedded.c: tools/embed.lua $(EMBED_IN)
 
 bin/tinkr: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(APP_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(APP_LIBS) $(APP_LDLIBS)
 
 build/lib/tinkr/core.so: $(CORE_SRC) $(HEADERS)
 	@mkdir -p $(@D)
@@ -53,7 +55,7 @@ bin/tinkr-server-asan: $(SERVER_SRC) $(CORE_SRC) $(HEADERS) $(SERVER_HEADERS) bu
 
 bin/tinkr-asan: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(ASAN) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(APP_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(ASAN) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(APP_LIBS) $(APP_LDLIBS)
 
 build/asan/tinkr/core.so: $(CORE_SRC) $(HEADERS)
 	@mkdir -p $(@D)

@@ -274,8 +274,15 @@ static void push_response(lua_State *L, const http_result *r) {
 /* ---- groups as userdata (multi() objects, and the temporary group of
  * request / request_many so an error cannot leak it) ---- */
 
+/* The client is made on the first request, not when the module loads: a
+ * script that never makes a request never initialises libcurl (bin/tinkr
+ * loads it only then, see src/cli/curl_lazy.c). */
 static http_client *upvalue_client(lua_State *L) {
   client_box *box = lua_touserdata(L, lua_upvalueindex(1));
+  if (!box->client) {
+    box->client = http_client_new();
+    if (!box->client) luaL_error(L, "tinkr.http: could not initialise libcurl");
+  }
   return box->client;
 }
 
@@ -507,10 +514,8 @@ static void push_client(lua_State *L) {
   if (lua_getfield(L, LUA_REGISTRYINDEX, CLIENT_KEY) == LUA_TUSERDATA) return;
   lua_pop(L, 1);
   client_box *box = lua_newuserdatauv(L, sizeof *box, 0);
-  box->client = NULL;
+  box->client = NULL;          /* created by upvalue_client on first use */
   luaL_setmetatable(L, CLIENT_MT);
-  box->client = http_client_new();
-  if (!box->client) luaL_error(L, "tinkr.http: could not initialise libcurl");
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, CLIENT_KEY);
 }
