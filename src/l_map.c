@@ -55,6 +55,7 @@ typedef struct {
   int *order;       /* field indices in output order */
   int time_field;   /* field whose text becomes UTC RFC 3339 + time_ns, or -1 */
   int out_slot;     /* stack slot of the userdata holding the output */
+  int names_json;   /* stack slot of a table: field index -> '"name":' */
   char *out;
   size_t out_len, out_cap;
 } mapper;
@@ -386,25 +387,40 @@ static void out_put(mapper *m, const void *p, size_t n)
   m->out_len += n;
 }
 
-/* A field name as a JSON string (names come from the spec: escape them). */
+/* '"name":' for a field, escaped once per call in compile_output. */
 static void out_name(mapper *m, int field)
 {
   size_t len;
-  const char *name = lua_tolstring(m->L, m->names + field, &len);
-  out_put(m, "\"", 1);
+  lua_rawgeti(m->L, m->names_json, field + 1);
+  const char *text = lua_tolstring(m->L, -1, &len);
+  out_put(m, text, len);
+  lua_pop(m->L, 1);
+}
+
+/* Pushes '"name":' for the field name at stack index idx (names come from
+ * the spec: escape them). */
+static void push_name_json(lua_State *L, int idx)
+{
+  size_t len;
+  const char *name = lua_tolstring(L, idx, &len);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  luaL_addchar(&b, '"');
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)name[i];
     if (c == '"' || c == '\\') {
-      char esc[2] = { '\\', (char)c };
-      out_put(m, esc, 2);
+      luaL_addchar(&b, '\\');
+      luaL_addchar(&b, (char)c);
     } else if (c < 0x20) {
       char esc[8];
-      out_put(m, esc, (size_t)snprintf(esc, sizeof esc, "\\u%04x", c));
+      snprintf(esc, sizeof esc, "\\u%04x", c);
+      luaL_addstring(&b, esc);
     } else {
-      out_put(m, &name[i], 1);
+      luaL_addchar(&b, (char)c);
     }
   }
-  out_put(m, "\":", 2);
+  luaL_addstring(&b, "\":");
+  luaL_pushresult(&b);
 }
 
 /* The time field's value: a string RFC 3339 timestamp (no escapes inside)
@@ -451,8 +467,12 @@ static void emit_line(mapper *m)
     }
   }
   if (have_ns) {
-    char num[40];
-    out_put(m, num, (size_t)snprintf(num, sizeof num, "%s\"time_ns\":%lld", first ? "" : ",", (long long)ns));
+    char num[24], *p = num + sizeof num;
+    uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    do { *--p = (char)('0' + v % 10); v /= 10; } while (v);
+    if (ns < 0) *--p = '-';
+    out_put(m, first ? "\"time_ns\":" : ",\"time_ns\":", first ? 10 : 11);
+    out_put(m, p, (size_t)(num + sizeof num - p));
   }
   out_put(m, "}\n", 2);
 }
@@ -613,6 +633,12 @@ static void compile_output(lua_State *L, mapper *m, int spec)
   lua_pop(L, 1);
   for (int f = 0; f < m->nfields; f++)
     if (!used[f]) m->order[n++] = f;
+  lua_createtable(L, m->nfields, 0);
+  for (int f = 0; f < m->nfields; f++) {
+    push_name_json(L, m->names + f);
+    lua_rawseti(L, -2, f + 1);
+  }
+  lua_insert(L, -2);          /* keep the table below the `used` scratch */
   if (lua_getfield(L, spec, "time_field") == LUA_TSTRING) {
     m->time_field = field_index(m, lua_tostring(L, -1));
     if (m->time_field < 0)
@@ -620,7 +646,8 @@ static void compile_output(lua_State *L, mapper *m, int spec)
   } else if (!lua_isnil(L, -1)) {
     luaL_argerror(L, 2, "'time_field' must be a field name");
   }
-  lua_pop(L, 2);
+  lua_pop(L, 2);            /* time_field value and the `used` scratch */
+  m->names_json = lua_gettop(L);
 }
 
 /* rows(body, spec) and ndjson(body, spec) share everything but what they
