@@ -48,6 +48,15 @@ function helpers.tinkr(args, opts)
   return helpers.run(table.concat(parts, " "), opts)
 end
 
+--- The whole file, or nil when it cannot be read.
+function helpers.read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
 function helpers.write_temp(content, suffix)
   local p = os.tmpname() .. (suffix or "")
   local f = assert(io.open(p, "wb")); f:write(content); f:close()

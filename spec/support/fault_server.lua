@@ -16,13 +16,7 @@ Server.__index = Server
 
 local q = helpers.shell_quote
 
-local function slurp(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = helpers.read_file
 
 -- A self-signed certificate for 127.0.0.1 (needs the openssl CLI).
 local function make_certificate(dir)

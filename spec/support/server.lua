@@ -18,13 +18,7 @@ local core = require "tinkr.core"
 local M = {}
 local q = helpers.shell_quote
 
-local function slurp(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = helpers.read_file
 
 local function sleep(seconds)
   os.execute(("sleep %.3f"):format(seconds))
