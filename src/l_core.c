@@ -75,22 +75,20 @@ static int core_terminal_width(lua_State *L)
 
 int luaopen_tinkr_core(lua_State *L)
 {
-    lua_createtable(L, 0, 4);
+    static const luaL_Reg functions[] = {
+        { "monotonic", core_monotonic },
+        { "now_ns", core_now_ns },
+        { "iso_ns", core_iso_ns },
+        { "iso_format", core_iso_format },
+        { "isatty", core_isatty },
+        { "terminal_width", core_terminal_width },
+        { NULL, NULL },
+    };
+    lua_createtable(L, 0, 10);
     add_area(L, "http", luaopen_tinkr_http);
     add_area(L, "json", luaopen_tinkr_json);
     add_area(L, "map", luaopen_tinkr_map);
-    lua_pushcfunction(L, core_monotonic);
-    lua_setfield(L, -2, "monotonic");
-    lua_pushcfunction(L, core_now_ns);
-    lua_setfield(L, -2, "now_ns");
-    lua_pushcfunction(L, core_iso_ns);
-    lua_setfield(L, -2, "iso_ns");
-    lua_pushcfunction(L, core_iso_format);
-    lua_setfield(L, -2, "iso_format");
-    lua_pushcfunction(L, core_isatty);
-    lua_setfield(L, -2, "isatty");
-    lua_pushcfunction(L, core_terminal_width);
-    lua_setfield(L, -2, "terminal_width");
+    luaL_setfuncs(L, functions, 0);
     lua_pushliteral(L, TINKR_VERSION);
     lua_setfield(L, -2, "version");
     return 1;

@@ -117,23 +117,16 @@ local function escape_path(index)
   return (index:gsub("[^%w%-%._%*,]", function(c) return ("%%%02X"):format(c:byte()) end))
 end
 
---- client:search(index, dsl, spec, params) -> rows, meta | nil, err
+--- client:search(index, dsl, spec, as_ndjson) -> rows, meta | nil, err
+--- With as_ndjson, "rows" is the text from map.ndjson (JSON lines).
 --- spec is a map spec (tinkr.core.map); meta has total, relation, took,
 --- last_sort and request (exactly what was sent).
-function Client:search(index, dsl, spec, params)
+function Client:search(index, dsl, spec, as_ndjson)
   local path = index and ("/" .. escape_path(index) .. "/_search") or "/_search"
-  if params then path = path .. "?" .. params end
   local started = core.monotonic()
   local res, err, request = self:send("POST", path, dsl, index)
   if not res then return nil, err end
-  local rows, meta
-  if spec.raw then
-    local raw = {}
-    for k, v in pairs(spec) do if k ~= "raw" then raw[k] = v end end
-    rows, meta = map.ndjson(res.body, raw)
-  else
-    rows, meta = map.rows(res.body, spec)
-  end
+  local rows, meta = (as_ndjson and map.ndjson or map.rows)(res.body, spec)
   if not rows then
     return nil, errors.new("backend", ("OpenSearch sent a search response tinkr cannot read: %s"):format(meta))
   end

@@ -147,11 +147,11 @@ end
 -- point in time where the server has one).  on_page(rows, meta) is called
 -- per page; returns the meta of the whole search (total, pages, requests)
 -- or nil, err.
-local function search_all(L, dsl, spec, limit, on_page)
+local function search_all(L, dsl, spec, limit, on_page, as_ndjson)
   local client, pattern = L.client, L.pattern
   if limit > 0 and limit <= _M.PAGE then
     dsl.size = limit
-    local rows, meta = client:search(pattern, dsl, spec)
+    local rows, meta = client:search(pattern, dsl, spec, as_ndjson)
     if not rows then return nil, meta end
     on_page(rows, meta)
     meta.pages = 1
@@ -177,11 +177,11 @@ local function search_all(L, dsl, spec, limit, on_page)
   local got, pages, first_meta, requests = 0, 0, nil, {}
   while got < wanted do
     dsl.size = math.min(_M.PAGE, wanted - got)
-    local rows, meta = client:search(index, dsl, spec)
+    local rows, meta = client:search(index, dsl, spec, as_ndjson)
     if not rows and pages == 0 and tiebreaker < #TIEBREAKERS and meta.code == "bad_query" then
       tiebreaker = tiebreaker + 1        -- _id sorting disabled here: use _doc
       dsl.sort[base_sort + 1] = TIEBREAKERS[tiebreaker]
-      rows, meta = client:search(index, dsl, spec)
+      rows, meta = client:search(index, dsl, spec, as_ndjson)
     end
     if not rows then close_pit(); return nil, meta end
     pages = pages + 1
@@ -235,9 +235,7 @@ end
 
 -- RFC 3339 UTC text with as many fraction digits as the instant needs
 -- (ms, us or ns), so nothing the store kept is lost.
-local function iso(ns)
-  return iso_format(ns)
-end
+local iso = iso_format
 _M.iso = iso
 
 -- Timestamps become ns + RFC 3339 UTC text; hit metadata is dropped.
@@ -318,7 +316,6 @@ function Backend:logs(p)
       if not keep.timestamp then spec.time_field = nil end
       spec.fields, spec.hit_fields = keep, hit
     end
-    spec.raw = true
   end
   if q.fields then only_needed_source(dsl, spec) end
   local started = core.monotonic()
@@ -333,7 +330,7 @@ function Backend:logs(p)
       finish_log_row(r)
       if each then each(r) else rows[#rows + 1] = r end
     end
-  end)
+  end, write ~= nil)
   if not meta then return nil, err end
   local n = (each and nil) or rows.n or #rows
   return rows, {
