@@ -22,40 +22,70 @@ APP_SRC  := $(wildcard src/cli/*.c)
 CORE_SRC := $(wildcard src/*.c)
 HEADERS  := $(wildcard src/*.h src/cli/*.h)
 # The HTTP server: src/server/ plus the CLI's state setup (runtime, loader).
-SERVER_SRC := $(wildcard src/server/*.c) src/cli/runtime.c src/cli/loader.c
+SERVER_SRC := $(wildcard src/server/*.c) src/cli/runtime.c src/cli/loader.c src/cli/version.c
 SERVER_HEADERS := $(wildcard src/server/*.h)
 SERVER_LIBS := -l:liblua5.4-cjson.a -lmicrohttpd -lpthread
 EMBED_IN := $(shell find lua queries -type f \( -name '*.lua' -o -name '*.md' \) 2>/dev/null | sort)
+# Generated from lua/tinkr/cli/surface/ (the one description of the command
+# line) and from git: compiled into both programs.
+SURFACE_IN := $(wildcard lua/tinkr/cli/surface/*.lua) lua/tinkr/cli/help.lua lua/tinkr/config.lua
+GEN_SRC := build/gen/cli_surface.c build/gen/revision.c
+MAN_PAGES := build/man/tinkr.1 build/man/tinkr-server.8 build/man/tinkr-config.5
+COMPLETIONS := build/completion/tinkr.bash build/completion/_tinkr build/completion/tinkr.fish
+# Man pages are dated by the last commit, so a rebuild gives the same bytes.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: all test spec spec-asan asan deps stack-up stack-down demo bench clean help rockspec
+.PHONY: FORCE man completions all test spec spec-asan asan deps stack-up stack-down demo bench clean help rockspec
 
-all: bin/tinkr bin/tinkr-server build/lib/tinkr/core.so
+all: bin/tinkr bin/tinkr-server build/lib/tinkr/core.so man completions
 
 build/gen/embedded.c: tools/embed.lua $(EMBED_IN)
 	@mkdir -p $(@D)
 	lua5.4 tools/embed.lua $@ $(EMBED_IN)
 
-bin/tinkr: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c
+build/gen/cli_surface.c: tools/gen_cli.lua $(SURFACE_IN)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(APP_LIBS) $(APP_LDLIBS)
+	lua5.4 tools/gen_cli.lua $@
+
+# Always run; the file only changes (and relinks) when the revision does.
+build/gen/revision.c: FORCE
+	@mkdir -p $(@D)
+	@tools/gen_revision.sh $@
+
+FORCE:
+
+# Man pages and completions: generated from the same surface as --help.
+man: $(MAN_PAGES)
+$(MAN_PAGES) &: tools/manpage.lua $(SURFACE_IN) $(wildcard queries/*/*.lua)
+	@mkdir -p build/man
+	lua5.4 tools/manpage.lua build/man
+
+completions: $(COMPLETIONS)
+$(COMPLETIONS) &: tools/completion.lua $(SURFACE_IN)
+	@mkdir -p build/completion
+	lua5.4 tools/completion.lua build/completion
+
+bin/tinkr: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(APP_LIBS) $(APP_LDLIBS)
 
 build/lib/tinkr/core.so: $(CORE_SRC) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $(CORE_SRC) -lcurl -lm
 
-bin/tinkr-server: $(SERVER_SRC) $(CORE_SRC) $(HEADERS) $(SERVER_HEADERS) build/gen/embedded.c
+bin/tinkr-server: $(SERVER_SRC) $(CORE_SRC) $(HEADERS) $(SERVER_HEADERS) build/gen/embedded.c $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Isrc/server $(CFLAGS) -o $@ $(SERVER_SRC) $(CORE_SRC) build/gen/embedded.c $(SERVER_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Isrc/server $(CFLAGS) -o $@ $(SERVER_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(SERVER_LIBS) $(LDLIBS)
 
 asan: bin/tinkr-asan bin/tinkr-server-asan build/asan/tinkr/core.so
 
-bin/tinkr-server-asan: $(SERVER_SRC) $(CORE_SRC) $(HEADERS) $(SERVER_HEADERS) build/gen/embedded.c
+bin/tinkr-server-asan: $(SERVER_SRC) $(CORE_SRC) $(HEADERS) $(SERVER_HEADERS) build/gen/embedded.c $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Isrc/server $(CFLAGS) -O1 $(ASAN) -o $@ $(SERVER_SRC) $(CORE_SRC) build/gen/embedded.c $(SERVER_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Isrc/server $(CFLAGS) -O1 $(ASAN) -o $@ $(SERVER_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(SERVER_LIBS) $(LDLIBS)
 
-bin/tinkr-asan: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c
+bin/tinkr-asan: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(ASAN) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(APP_LIBS) $(APP_LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(ASAN) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(APP_LIBS) $(APP_LDLIBS)
 
 build/asan/tinkr/core.so: $(CORE_SRC) $(HEADERS)
 	@mkdir -p $(@D)

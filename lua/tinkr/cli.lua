@@ -8,59 +8,9 @@ local errors = require "tinkr.errors"
 
 local _M = {}
 
-local COMMON = {
-  since = "value", from = "value", to = "value", now = "value",
-  format = "value", tz = "value", limit = "value", fields = "value",
-  profile = "value", config = "value", layout = "value",
-  fail_if_found = "flag", no_color = "flag", verbose = "flag", help = "flag",
-  aliases = { h = "help", v = "verbose" },
-}
-
-local function with_common(extra)
-  local spec = {}
-  for k, v in pairs(COMMON) do spec[k] = v end
-  for k, v in pairs(extra) do spec[k] = v end
-  return spec
-end
-
-local SPECS = {
-  logs = with_common{ service = "value", level = "value", grep = "value", where = "list" },
-  traces = with_common{ service = "value", errors = "flag", where = "list" },
-  trace = with_common{},
-  metrics = with_common{ recipe = "value", service = "value", step = "value", range = "flag",
-    instant = "flag", time = "value", param = "list", quantile = "value", window = "value" },
-  profiles = with_common{},
-}
-
-local HELP = {
-  logs = [==[
-usage: tinkr logs [--service S] [--level L[,L]] [--since 1h | --from T --to T]
-                  [--grep TEXT] [--where key=value]... [--limit N] [--fields a,b]
-                  [--format table|json|ndjson|csv] [--tz UTC|+02:00|local] [--now T]
-Log lines, newest first.  --limit 0 returns every match (paged past 10,000).]==],
-  traces = [==[
-usage: tinkr traces [--service S] [--errors] [--since 1h | --from T --to T]
-                    [--where key=value]... [--limit N] [--format ...]
-Root spans (requests), slowest first.]==],
-  trace = [==[
-usage: tinkr trace TRACE_ID [--format table|json] [--tz ...]
-Every span of one trace as a waterfall, with the log lines that carry its id.]==],
-  metrics = [==[
-usage: tinkr metrics 'PROMQL' [--since 1h --step 30s | --instant --time T]
-       tinkr metrics --recipe NAME [--service S] [--since 1h] [--param k=v]...
-       tinkr metrics --recipe list
-A range query draws a chart; --instant (or --time) asks for one value per series.]==],
-  profiles = [==[
-usage: tinkr profiles [--config FILE]          list profiles (secrets redacted)
-       tinkr profiles check NAME               reach each backend of a profile]==],
-}
-
-local COMMON_HELP = [==[
-
-Common options: --profile NAME, --config FILE, --now T (pin "now"),
---fail-if-found (exit 1 when there are results: a gate), --no-color (or NO_COLOR),
---verbose (print the exact request sent to stderr).
-Exit status: 0 results, 1 no results, 2 usage, 3+ errors (see README).]==]
+-- Which options each command takes, and its --help, come from one
+-- description of the command line: tinkr.cli.surface (add options there).
+local surface = require "tinkr.cli.surface"
 
 local function stderr(msg)
   io.stderr:write("tinkr: ", msg, "\n")
@@ -218,15 +168,34 @@ function commands.profiles(opts, pos, out)
   return profiles.command(opts, pos, out)
 end
 
+--- cli.has_command(name) -> whether `tinkr NAME` is a command here (the
+--- surface spec checks these against tinkr.cli.surface).
+function _M.has_command(name)
+  return commands[name] ~= nil
+end
+
+--- cli.command_names() -> the names of the commands, sorted.
+function _M.command_names()
+  local names = {}
+  for k in pairs(commands) do names[#names + 1] = k end
+  table.sort(names)
+  return names
+end
+
 --- cli.main(argv) -> exit status.  argv[1] is the command.
 function _M.main(argv)
   local name = argv[1]
+  if name == "--help" or name == "-h" then
+    io.stdout:write(require("tinkr.cli.help").program())
+    return 0
+  end
+  if name == "__complete" then return require("tinkr.cli.complete").main(argv) end
   local command = commands[name]
   if not command then return usage("", ("unknown command '%s'"):format(tostring(name))) end
-  local opts, pos = args.parse(argv, SPECS[name], 2)
+  local opts, pos = args.parse(argv, surface.parse_spec(name), 2)
   if not opts then return usage(name, pos) end
   if opts.help then
-    io.stdout:write(HELP[name], "\n", COMMON_HELP, "\n")
+    io.stdout:write(require("tinkr.cli.help").command(name))
     return 0
   end
   if name ~= "profiles" then

@@ -39,6 +39,7 @@ static struct {
     struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
     void (*slist_free_all)(struct curl_slist *);
     void (*free)(void *);
+    curl_version_info_data *(*version_info)(CURLversion);
 } lib;
 
 #define LOAD(field, name) \
@@ -79,6 +80,7 @@ static int loaded(void)
     LOAD(slist_append, "curl_slist_append");
     LOAD(slist_free_all, "curl_slist_free_all");
     LOAD(free, "curl_free");
+    LOAD(version_info, "curl_version_info");
     lib.ok = 1;
     return 1;
 missing:
@@ -188,3 +190,9 @@ const char *curl_url_strerror(CURLUcode c) { return loaded() ? lib.url_strerror(
 struct curl_slist *curl_slist_append(struct curl_slist *l, const char *s) { return loaded() ? lib.slist_append(l, s) : NULL; }
 void curl_slist_free_all(struct curl_slist *l) { if (loaded()) lib.slist_free_all(l); }
 void curl_free(void *p) { if (loaded()) lib.free(p); }
+
+curl_version_info_data *curl_version_info(CURLversion v)
+{
+    if (!loaded()) return NULL;
+    return lib.version_info(v);
+}

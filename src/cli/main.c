@@ -8,29 +8,16 @@
 #include "runtime.h"
 #include "repl.h"
 #include "modules.h"
+#include "surface.h"
+#include "version.h"
 
 #define EXIT_SCRIPT_ERROR 1
 #define EXIT_USAGE 2
 
-static const char usage_text[] =
-    "usage: tinkr [script.lua [args...]]   run a Lua script (arg holds args)\n"
-    "       tinkr -e CODE [args...]        run CODE\n"
-    "       tinkr - [args...]              read the script from standard input\n"
-    "       tinkr                          the REPL (on a terminal)\n"
-    "       tinkr COMMAND [options]        logs, traces, trace, metrics, profiles\n"
-    "                                      (tinkr COMMAND --help for each)\n"
-    "       tinkr --help | --version\n"
-    "\n"
-    "Environment: TINKR_BACKEND (otel), OTEL_OPENSEARCH_URL, OTEL_PROMETHEUS_URL,\n"
-    "OTEL_OPENSEARCH_API_KEY, OTEL_LOG_INDEX, OTEL_TRACE_INDEX, TINKR_PATH\n"
-    "(directories searched before the built-in lua/ and queries/).\n";
-
-static const char *const commands[] = { "logs", "traces", "trace", "metrics", "profiles", NULL };
-
 static int is_command(const char *s)
 {
-    for (int i = 0; commands[i]; i++)
-        if (strcmp(s, commands[i]) == 0)
+    for (int i = 0; tinkr_commands[i]; i++)
+        if (strcmp(s, tinkr_commands[i]) == 0)
             return 1;
     return 0;
 }
@@ -105,12 +92,11 @@ static int dispatch(lua_State *L, int argc, char **argv)
         return run_loaded(L, luaL_loadfilex(L, NULL, "t"), argv, argc, 1);
     }
     const char *first = argv[1];
-    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
+    /* The usage is rendered from the command-line surface, in Lua. */
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
+        return run_command(L, argv, argc);
     if (strcmp(first, "--version") == 0 || strcmp(first, "-v") == 0) {
-        printf("tinkr %s (%s)\n", TINKR_VERSION, LUA_RELEASE);
+        version_print(stdout, "tinkr", NULL);
         return 0;
     }
     if (strcmp(first, "-e") == 0) {

@@ -23,40 +23,12 @@
 #include "interrupt.h"
 #include "l_server.h"
 #include "server_metrics.h"
+#include "surface.h"
+#include "version.h"
 #include "worker_pool.h"
 
 #define EXIT_USAGE 2
 #define EXIT_FAILURE_START 1
-
-static const char usage_text[] =
-    "usage: tinkr-server [--listen HOST:PORT] [--profile NAME] [--workers N] [options]\n"
-    "\n"
-    "Serves tinkr's API as JSON over HTTP (see docs/SERVER.md):\n"
-    "  GET /v1/logs, /v1/traces, /v1/traces/{id}, /v1/metrics/query, /v1/metrics/range,\n"
-    "      /v1/recipes/{name};  POST /v1/scripts/{name};  GET /healthz, /readyz, /metrics\n"
-    "\n"
-    "  --listen HOST:PORT        address to listen on (default 127.0.0.1:8080;\n"
-    "                            port 0 picks a free port, printed at start)\n"
-    "  --profile NAME            configuration profile, as for tinkr\n"
-    "  --workers N               Lua workers: requests answered at once (default 8)\n"
-    "  --io-threads N            HTTP threads (default: CPUs, at most 4)\n"
-    "  --queue N                 requests that may wait for a worker (default 1024)\n"
-    "  --queue-timeout SECONDS   longest wait for a worker before 503 (default 30)\n"
-    "  --max-body BYTES          largest request body, e.g. 1m (default 1m)\n"
-    "  --timeout SECONDS         per backend request (default TINKR_TIMEOUT or 30)\n"
-    "  --max-rows N              largest limit= a query may ask for (default 10000)\n"
-    "  --max-response BYTES      largest JSON answer (default 64m)\n"
-    "  --memory BYTES            memory cap per worker's Lua state (default 512m)\n"
-    "  --script-instructions N   instruction budget per script run (default 100000000)\n"
-    "  --script-seconds SECONDS  wall-clock budget per script run (default 10)\n"
-    "  --script-memory BYTES     memory budget per script run (default 64m)\n"
-    "  --drain SECONDS           how long SIGTERM waits for requests in flight (default 10)\n"
-    "  --help, --version\n"
-    "\n"
-    "Environment: TINKR_SERVER_TOKEN (when set, every route but /healthz needs\n"
-    "'Authorization: Bearer <token>'), and tinkr's own: OTEL_OPENSEARCH_URL,\n"
-    "OTEL_PROMETHEUS_URL, OTEL_OPENSEARCH_API_KEY, OTEL_LOG_INDEX, OTEL_TRACE_INDEX,\n"
-    "TINKR_PATH (user scripts in <dir>/queries/scripts/), TINKR_NOW.\n";
 
 struct server_options {
     const char *listen;
@@ -186,11 +158,13 @@ static int parse_args(int argc, char **argv, struct server_options *opt)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage_text, stdout);
+            fputs(tinkr_server_usage, stdout);
             return 0;
         }
         if (strcmp(a, "--version") == 0) {
-            printf("tinkr-server %s, libmicrohttpd %s\n", lua_worker_version(), frontend_mhd_version());
+            char mhd[64];
+            snprintf(mhd, sizeof mhd, "libmicrohttpd %s", frontend_mhd_version());
+            version_print(stdout, "tinkr-server", mhd);
             return 0;
         }
         if (strncmp(a, "--", 2) != 0)
