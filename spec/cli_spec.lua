@@ -34,7 +34,7 @@ describe("tinkr CLI", function()
     assert.truthy(out:find("usage: tinkr", 1, true))
     assert.equal(0, status)
     out, _, status = tinkr({ "--version" })
-    assert.matches("^tinkr %d+%.%d+%.%d+ %(Lua 5%.4", out)
+    assert.matches("^tinkr %d+%.%d+%.%d+ %(git [%w.+-]+%)\nLua 5%.4", out)
     assert.equal(0, status)
   end)
 
