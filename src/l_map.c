@@ -387,6 +387,35 @@ static void out_put(mapper *m, const void *p, size_t n)
   m->out_len += n;
 }
 
+/* A value's raw text without the whitespace between its tokens: a stored
+ * _source may be pretty-printed ({"body":[1,\n2]}), and one hit must stay
+ * one line.  Strings cannot hold raw line breaks (the scanner refuses
+ * control characters in them), so only spaces inside strings are kept. */
+static void out_value(mapper *m, const unsigned char *p, size_t n)
+{
+  size_t i = 0;
+  while (i < n && p[i] != ' ' && p[i] != '\n' && p[i] != '\r' && p[i] != '\t') i++;
+  if (i == n) {                /* scalars and compact values: one copy */
+    out_put(m, p, n);
+    return;
+  }
+  int in_string = 0;
+  size_t run = 0;              /* start of the bytes not yet copied */
+  for (i = 0; i < n; i++) {
+    unsigned char c = p[i];
+    if (in_string) {
+      if (c == '\\') i++;
+      else if (c == '"') in_string = 0;
+    } else if (c == '"') {
+      in_string = 1;
+    } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      out_put(m, p + run, i - run);
+      run = i + 1;
+    }
+  }
+  out_put(m, p + run, n - run);
+}
+
 /* '"name":' for a field, escaped once per call in compile_output. */
 static void out_name(mapper *m, int field)
 {
@@ -463,7 +492,7 @@ static void emit_line(mapper *m)
       out_put(m, "\"", 1);
       have_ns = 1;
     } else {
-      out_put(m, v->p, v->len);
+      out_value(m, v->p, v->len);
     }
   }
   if (have_ns) {
@@ -489,7 +518,9 @@ static int read_hit_list(mapper *m)
   json_token t;
   size_t n = 0;
   int rc;
-  lua_newtable(L);
+  lua_newtable(L);             /* rows: marked as a JSON array, even empty */
+  lua_pushvalue(L, m->array_mt);
+  lua_setmetatable(L, -2);
   lua_replace(L, m->rows);     /* a repeated hits.hits: the last one wins */
   m->found_hits = 1;
   while ((rc = json_array_next(s, &n)) == 1) {
@@ -675,6 +706,8 @@ static int run_map(lua_State *L, int raw)
     m->out_slot = lua_gettop(L);
   }
   lua_newtable(L);
+  lua_pushvalue(L, array_mt);
+  lua_setmetatable(L, -2);
   m->rows = lua_gettop(L);
   lua_newtable(L);
   m->meta = lua_gettop(L);

@@ -131,7 +131,7 @@ function Client:search(index, dsl, spec, as_ndjson)
     return nil, errors.new("backend", ("OpenSearch sent a search response tinkr cannot read: %s"):format(meta))
   end
   meta.request = request
-  meta.took_ms = (core.monotonic() - started) * 1000
+  meta.took_ms = require("tinkr.time").elapsed_ms(started)
   meta.bytes = #res.body
   return rows, meta
 end

@@ -9,6 +9,7 @@ local resources = require "tinkr.resources"
 local time = require "tinkr.time"
 
 local json = core.json
+local elapsed_ms = time.elapsed_ms
 local _M = { _VERSION = "0.1.0" }
 
 _M.PAGE = 10000            -- OpenSearch's default max_result_window
@@ -70,10 +71,9 @@ local function normalize(p, kind)
   end
   local from_ns, to_ns = time.window{ since = p.since, from = p.from, to = p.to, now = p.now }
   if not from_ns then return usage(to_ns) end
-  local limit = p.limit == nil and _M.DEFAULT_LIMIT[kind] or tonumber(p.limit)
-  if not limit or limit < 0 or math.type(limit) == "float" and limit ~= math.floor(limit) then
-    return usage(("limit must be a whole number >= 0 (0 = all), got %s"):format(tostring(p.limit)))
-  end
+  -- Types were checked by tinkr.api_check (p is its copy): limit is an
+  -- integer >= 0, service and grep strings, level and fields strings or lists.
+  local limit = p.limit == nil and _M.DEFAULT_LIMIT[kind] or p.limit
   local where, werr = where_list(p.where)
   if not where then return usage(werr) end
   local levels = list_of(p.level)
@@ -85,7 +85,7 @@ local function normalize(p, kind)
     levels = levels,
     from_ns = from_ns, to_ns = to_ns,
     from = time.to_opensearch(from_ns, "ns"), to = time.to_opensearch(to_ns, "ns"),
-    limit = math.tointeger(limit),
+    limit = limit,
     grep = p.grep,
     where = where,
     fields = list_of(p.fields),
@@ -174,7 +174,7 @@ local function search_all(L, dsl, spec, limit, on_page, as_ndjson)
   dsl.track_total_hits = true
 
   local wanted = limit == 0 and math.maxinteger or limit
-  local got, pages, first_meta, requests = 0, 0, nil, {}
+  local got, pages, first_meta, requests = 0, 0, nil, json.array()
   while got < wanted do
     dsl.size = math.min(_M.PAGE, wanted - got)
     local rows, meta = client:search(index, dsl, spec, as_ndjson)
@@ -301,7 +301,7 @@ function Backend:logs(p)
     if not L.section.fields[f] then extra[f] = f end
   end
   local spec = layout.map_spec(L.section, extra)
-  local rows, each, write = {}, p.each, p.ndjson
+  local rows, each, write = json.array(), p.each, p.ndjson
   if write then
     -- The fast path: C writes each hit as a JSON line from the raw value
     -- text; no Lua row is built (timestamps still normalised to UTC).
@@ -337,7 +337,7 @@ function Backend:logs(p)
     total = meta.total, relation = meta.relation,
     returned = n,
     truncated = (meta.relation == "gte") or (n ~= nil and meta.total ~= nil and n < meta.total),
-    took_ms = (core.monotonic() - started) * 1000,
+    took_ms = elapsed_ms(started),
     server_took_ms = meta.took,
     pages = meta.pages, paged_with = meta.paged_with,
     request = meta.requests and meta.requests[1] or meta.request,
@@ -378,7 +378,7 @@ function Backend:traces(p)
     dsl.sort[1]._script.script.params = q.script_params
   end
   local spec = layout.map_spec(section)
-  local rows = {}
+  local rows = json.array()
   local started = core.monotonic()
   local meta
   meta, err = search_all(L, dsl, spec, q.limit, function(page)
@@ -388,7 +388,7 @@ function Backend:traces(p)
   return rows, {
     total = meta.total, relation = meta.relation, returned = #rows,
     truncated = meta.relation == "gte" or (meta.total or 0) > #rows,
-    took_ms = (core.monotonic() - started) * 1000, server_took_ms = meta.took,
+    took_ms = elapsed_ms(started), server_took_ms = meta.took,
     request = meta.request, requests = meta.requests, pages = meta.pages,
     index = L.pattern, layout = L.mapping.name, layout_source = L.how,
     duration_source = duration_source,
@@ -398,9 +398,9 @@ end
 
 -- Parent/child links, depth and order (by start) for the spans of a trace.
 local function build_tree(spans)
-  local by_id, roots = {}, {}
+  local by_id, roots = {}, json.array()
   for _, s in ipairs(spans) do
-    s.children = {}
+    s.children = json.array()
     by_id[s.span_id] = s
   end
   local function by_start(a, b) return (a.start_ns or 0) < (b.start_ns or 0) end
@@ -414,7 +414,7 @@ local function build_tree(spans)
     end
   end
   table.sort(roots, by_start)
-  local ordered = {}
+  local ordered = json.array()
   local function walk(s, depth)
     s.depth = depth
     ordered[#ordered + 1] = s
@@ -469,7 +469,7 @@ function Backend:trace(id, p)
   if logs then
     for _, r in ipairs(logs) do finish_log_row(r) end
   else
-    log_error, logs = lmeta, {}
+    log_error, logs = lmeta, json.array()
   end
   local t0, t1, services = math.maxinteger, math.mininteger, {}
   for _, s in ipairs(ordered) do
@@ -477,15 +477,15 @@ function Backend:trace(id, p)
     if s.end_ns and s.end_ns > t1 then t1 = s.end_ns end
     if s.service then services[s.service] = true end
   end
-  local service_list = {}
+  local service_list = json.array()
   for k in pairs(services) do service_list[#service_list + 1] = k end
   table.sort(service_list)
   return {
     trace_id = id, spans = ordered, roots = roots, logs = logs,
     start_ns = t0, end_ns = t1, duration_ns = t1 - t0, services = service_list,
   }, {
-    took_ms = (core.monotonic() - started) * 1000,
-    requests = { smeta.request, lmeta and lmeta.request or nil },
+    took_ms = elapsed_ms(started),
+    requests = json.array{ smeta.request, lmeta and lmeta.request or nil },
     request = smeta.request,
     span_index = S.pattern, log_index = Lg and Lg.pattern,
     layout = S.mapping.name, log_error = log_error,

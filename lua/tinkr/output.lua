@@ -84,7 +84,7 @@ end
 function _M.trace(t, meta, out)
   if out.format == "json" or out.format == "ndjson" then
     local plain = { trace_id = t.trace_id, duration_ns = t.duration_ns, services = t.services,
-      spans = {}, logs = t.logs }
+      spans = core.json.array(), logs = t.logs }
     for i, s in ipairs(t.spans) do
       local c = {}
       for k, v in pairs(s) do if k ~= "children" then c[k] = v end end

@@ -161,7 +161,7 @@ function Client:call(path, params, order)
 
   local started = core.monotonic()
   local res, herr = parallel.request(req)
-  local took_ms = (core.monotonic() - started) * 1000
+  local took_ms = time.elapsed_ms(started)
   if not res then
     local err = errors.from_http(herr, WHAT, ENVVAR)
     err.request = request
@@ -200,7 +200,7 @@ end
 -- Prometheus's result shapes -> tinkr rows / series.
 local function normalise(data)
   local rtype, result = data.resultType, data.result
-  local out = {}
+  local out = json.array()
   if rtype == "vector" then
     for i, s in ipairs(result) do
       local h = s.histogram
@@ -212,9 +212,9 @@ local function normalise(data)
     out[1] = { labels = {}, time_ns = seconds_to_ns(result[1]), value = result[2] }
   elseif rtype == "matrix" then
     for i, s in ipairs(result) do
-      local points = {}
+      local points = json.array()
       for j, pair in ipairs(s.values or {}) do
-        points[j] = { seconds_to_ns(pair[1]), parse_value(pair[2]) }
+        points[j] = json.array{ seconds_to_ns(pair[1]), parse_value(pair[2]) }
       end
       out[i] = { labels = labels_of(s.metric), points = points }
     end

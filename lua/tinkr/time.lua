@@ -257,6 +257,17 @@ function _M.pin(value)
   return ns
 end
 
+--- A duration in ms as results report it (took_ms): rounded to the
+--- microsecond, so 8.394931999873734 shows as 8.395.
+function _M.round_ms(ms)
+  return floor(ms * 1000 + 0.5) / 1000
+end
+
+--- Milliseconds since `started` (a tinkr.core.monotonic() reading), rounded to µs.
+function _M.elapsed_ms(started)
+  return _M.round_ms((require("tinkr.core").monotonic() - started) * 1000)
+end
+
 ---------------------------------------------------------------------------
 -- Parsing instants.
 

@@ -88,7 +88,7 @@ function _M.run(name, params, limits, log)
   end
   local started = core.monotonic()
   local packed = table.pack(budget.run(fn, limits))
-  local took_ms = (core.monotonic() - started) * 1000
+  local took_ms = require("tinkr.time").elapsed_ms(started)
   if not packed[1] then
     local msg, reason = packed[2], packed[3]
     if reason == "error" then
