@@ -30,6 +30,8 @@ build = {
       libdirs = { "$(CURL_LIBDIR)" },
       libraries = { "curl" },
     },
+    ["tinkr.api_check"] = "lua/tinkr/api_check.lua",
+    ["tinkr.api_params"] = "lua/tinkr/api_params.lua",
     ["tinkr.cli"] = "lua/tinkr/cli.lua",
     ["tinkr.cli.args"] = "lua/tinkr/cli/args.lua",
     ["tinkr.cli.complete"] = "lua/tinkr/cli/complete.lua",

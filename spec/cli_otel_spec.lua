@@ -172,9 +172,9 @@ describe("tinkr traces and trace", function()
     assert.matches("INFO charge authorized", out)
   end)
 
-  it("exits 1 for a trace id that is not there", function()
+  it("exits 7 (not found, as the README says) for a trace id that is not there", function()
     local _, err, status = tinkr{ "trace", "0123456789abcdef0123456789abcdef" }
-    assert.equal(1, status)
+    assert.equal(7, status)
     assert.matches("no spans with trace id", err)
   end)
 end)

@@ -226,8 +226,10 @@ describe("otel backend errors", function()
     use(LAYOUTS[1])
     local _, err = tinkr.logs{ since = "1x" }
     assert.equal("usage", err.code)
-    _, err = tinkr.logs{ limit = -1 }
-    assert.equal("usage", err.code)
+    -- a value of the wrong type or range raises a usage error (api_check)
+    local ok, raised = pcall(tinkr.logs, { limit = -1 })
+    assert.is_false(ok)
+    assert.equal("usage", raised.code)
     _, err = tinkr.trace("not-hex!")
     assert.equal("usage", err.code)
     assert.has_error(function() tinkr.logs("payments-api") end)

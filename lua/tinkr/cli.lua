@@ -51,6 +51,27 @@ local function output_options(opts)
   }
 end
 
+-- Flags that are checked before anything is queried (a bad --tz must not
+-- cost a query and then fail): --limit by the API's own definition of
+-- limit (digits only), --tz and --format by what output can do.
+local function check_flags(name, opts)
+  if opts.limit ~= nil then
+    local fname = name == "traces" and "traces" or "logs"
+    local n, err = require("tinkr.api_check").text(fname, "limit", opts.limit)
+    if n == nil then return nil, "--" .. err end
+    opts.limit = n
+  end
+  if opts.tz ~= nil then
+    local ok, err = require("tinkr.time").zone(opts.tz)
+    if not ok then return nil, ("--tz: %s (use UTC, +02:00, local or a zone name such as Europe/Paris)"):format(err) end
+  end
+  if opts.format ~= nil and name ~= "profiles" then
+    local ok, err = require("tinkr.format").get(opts.format)
+    if not ok then return nil, "--format: " .. err end
+  end
+  return true
+end
+
 -- Sets up configuration (profile, overrides) and the pinned now.
 local function setup(opts)
   local session = require "tinkr.session"
@@ -110,12 +131,11 @@ function commands.trace(opts, pos, out)
   local tinkr = require "tinkr"
   local output = require "tinkr.output"
   local t, meta = tinkr.trace(pos[1])
-  if not t then
-    if errors.is_error(meta) and meta.code == "not_found" then
-      stderr(meta.message)
-      return result_status(0, opts)
-    end
-    return fail(meta)
+  -- No such trace is "not found" (exit 7, README), not "no results".
+  if not t then return fail(meta) end
+  if meta.log_error then
+    -- The spans are shown; say on stderr why their logs are not.
+    stderr(("the logs of this trace could not be read: %s"):format(tostring(meta.log_error.message or meta.log_error)))
   end
   output.trace(t, meta, out)
   output.verbose(meta, out)
@@ -198,6 +218,8 @@ function _M.main(argv)
     io.stdout:write(require("tinkr.cli.help").command(name))
     return 0
   end
+  local checked, cerr = check_flags(name, opts)
+  if not checked then return usage(name, cerr) end
   if name ~= "profiles" then
     local ok, err = setup(opts)
     if not ok then return fail(err) end

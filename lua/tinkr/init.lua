@@ -6,7 +6,9 @@
 --   local v = tinkr.metrics.query(promql, { time = ... })
 --   local a, b = tinkr.all{ function() ... end, function() ... end }
 --
--- World failures return nil, err (err.code, err.message); misuse raises.
+-- World failures return nil, err (err.code, err.message); misuse raises a
+-- usage error.  Every parameter is declared in tinkr.api_params and
+-- checked by tinkr.api_check before anything else runs (docs/API.md).
 -- Submodules load on first use, so `tinkr -e ''` stays fast.
 local _M = { _VERSION = "0.1.0" }
 
@@ -26,21 +28,22 @@ local function backend()
   return require("tinkr.session").backend()
 end
 
+local check = require("tinkr.api_check").args
+
 --- Log lines, newest first.  See docs/API.md for every parameter.
-function _M.logs(p) return backend():logs(p) end
+function _M.logs(...) return backend():logs(check("logs", ...)) end
 
 --- Root spans, slowest first.
-function _M.traces(p) return backend():traces(p) end
+function _M.traces(...) return backend():traces(check("traces", ...)) end
 
 --- One trace: every span as a tree, with its log lines.
-function _M.trace(id, p) return backend():trace(id, p) end
+function _M.trace(...) return backend():trace(check("trace", ...)) end
 
 --- Iterates over log rows one at a time, fetching pages as needed.
 --- for row in tinkr.each_log{ service = "x", limit = 0 } do ... end
-function _M.each_log(p)
+function _M.each_log(...)
+  local q = check("each_log", ...) or {}
   local co = coroutine.wrap(function()
-    local q = {}
-    for k, v in pairs(p or {}) do q[k] = v end
     q.each = function(row) coroutine.yield(row) end
     local rows, err = backend():logs(q)
     if not rows then error(err, 0) end
@@ -50,17 +53,18 @@ end
 
 --- Runs functions concurrently; returns their first results in order
 --- (or a table keyed like the argument).
-function _M.all(fns) return require("tinkr.parallel").all(fns) end
+function _M.all(...) return require("tinkr.parallel").all(check("all", ...)) end
 
 --- Pins "now" for relative times (since = "1h", now-15m).
-function _M.now(value)
+function _M.now(...)
+  local value = check("now", ...)
   local time = require "tinkr.time"
   if value ~= nil then return time.pin(value) end
   return time.now()
 end
 
 --- Configures profile/overrides for this state (same as the CLI flags).
-function _M.configure(opts) return require("tinkr.session").configure(opts) end
+function _M.configure(...) return require("tinkr.session").configure(check("configure", ...)) end
 
 setmetatable(_M, {
   __index = function(t, k)

@@ -66,20 +66,12 @@ function Metrics:client()
   return prometheus.new(settings)
 end
 
-local function check_expr(expr, fname)
-  if type(expr) ~= "string" then
-    error(("bad argument #1 to '%s' (PromQL string expected, got %s)"):format(fname, type(expr)), 3)
-  end
+local check = require("tinkr.api_check").args
+
+local function empty_expr(expr)
   if not expr:find("%S") then
     return errors.new("usage", "empty PromQL expression")
   end
-end
-
-local function check_opts(opts, fname)
-  if opts ~= nil and type(opts) ~= "table" then
-    error(("bad argument #2 to '%s' (table expected, got %s)"):format(fname, type(opts)), 3)
-  end
-  return opts or {}
 end
 
 -- opts.time (any form tinkr.time parses; default now) -> ns | nil, err
@@ -110,8 +102,9 @@ end
 --- m:query(expr, opts) -> rows, meta | nil, err
 --- opts.time: the instant to evaluate at (default now).
 function Metrics:query(expr, opts)
-  local bad = check_expr(expr, "query")
-  opts = check_opts(opts, "query")
+  expr, opts = check("metrics.query", expr, opts)
+  opts = opts or {}
+  local bad = empty_expr(expr)
   if bad then return nil, bad end
   local at, err = instant_of(opts)
   if not at then return nil, err end
@@ -125,8 +118,9 @@ end
 --- m:range(expr, opts) -> series, meta | nil, err
 --- opts.since (default 1h) or from/to; opts.step (default: ~120 points, >= 15s).
 function Metrics:range(expr, opts)
-  local bad = check_expr(expr, "range")
-  opts = check_opts(opts, "range")
+  expr, opts = check("metrics.range", expr, opts)
+  opts = opts or {}
+  local bad = empty_expr(expr)
   if bad then return nil, bad end
   local from_ns, to_ns, step_s = range_of(opts)
   if not from_ns then return nil, to_ns end
@@ -147,10 +141,8 @@ local INSTANT_KEYS = { time = true }
 --- range = true asks for a range with the defaults (the last hour).
 --- meta also has recipe =, expr = (the PromQL sent), unit =, params =.
 function Metrics:recipe(name, params)
-  if type(name) ~= "string" then
-    error(("bad argument #1 to 'recipe' (recipe name expected, got %s)"):format(type(name)), 2)
-  end
-  params = check_opts(params, "recipe")
+  name, params = check("metrics.recipe", name, params)
+  params = params or {}
   local own, when, ranged = {}, {}, false
   for k, v in pairs(params) do
     if RANGE_KEYS[k] then when[k], ranged = v, true
@@ -187,7 +179,7 @@ end
 
 --- Names of the recipes tinkr can find.
 function Metrics:recipes()
-  return recipes.list()
+  return require("tinkr.core").json.array(recipes.list())
 end
 
 --- m:buildinfo() -> version, meta | nil, err
@@ -203,10 +195,16 @@ local function default()
   return _M.new(require("tinkr.config").get())
 end
 
-function _M.query(expr, opts) return default():query(expr, opts) end
-function _M.range(expr, opts) return default():range(expr, opts) end
-function _M.recipe(name, params) return default():recipe(name, params) end
-function _M.recipes() return recipes.list() end
-function _M.buildinfo() return default():buildinfo() end
+function _M.query(...) return default():query(check("metrics.query", ...)) end
+function _M.range(...) return default():range(check("metrics.range", ...)) end
+function _M.recipe(...) return default():recipe(check("metrics.recipe", ...)) end
+function _M.recipes(...)
+  check("metrics.recipes", ...)
+  return require("tinkr.core").json.array(recipes.list())
+end
+function _M.buildinfo(...)
+  check("metrics.buildinfo", ...)
+  return default():buildinfo()
+end
 
 return _M

@@ -51,7 +51,13 @@ static int run_loaded(lua_State *L, int load_status, char **argv, int argc, int 
         return EXIT_SCRIPT_ERROR;
     }
     int n = push_script_args(L, argv, argc, first_arg);
-    return runtime_report(L, runtime_call(L, n, 0)) == LUA_OK ? 0 : EXIT_SCRIPT_ERROR;
+    int status = runtime_call(L, n, 0);
+    if (status == LUA_OK)
+        return 0;
+    /* a raised tinkr error (misuse: usage, 2; ...) exits with its code */
+    int code = runtime_exit_status(L, -1, EXIT_SCRIPT_ERROR);
+    runtime_report(L, status);
+    return code;
 }
 
 /* tinkr COMMAND ...: the commands are Lua (lua/tinkr/cli.lua) and return

@@ -43,10 +43,26 @@ void runtime_clear_interrupt(lua_State *L)
     tinkr_interrupt_clear();
 }
 
-/* Message handler: adds a traceback to string errors; leaves error tables
- * (the {code=, message=} kind) alone unless they have no __tostring. */
+/* A tinkr.errors value: a table with string code and message fields. */
+static int is_error_value(lua_State *L, int idx)
+{
+    if (!lua_istable(L, idx))
+        return 0;
+    idx = lua_absindex(L, idx);
+    int code = lua_getfield(L, idx, "code") == LUA_TSTRING;
+    int msg = lua_getfield(L, idx, "message") == LUA_TSTRING;
+    lua_pop(L, 2);
+    return code && msg;
+}
+
+/* Message handler: adds a traceback to string errors.  A tinkr.errors
+ * value (misuse of the API, or a failure a script re-raised) is passed on
+ * untouched: it already says what to do in one line, and its code gives
+ * the exit status. */
 static int message_handler(lua_State *L)
 {
+    if (is_error_value(L, 1))
+        return 1;
     const char *msg = lua_tostring(L, 1);
     if (msg == NULL) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
@@ -87,10 +103,34 @@ int runtime_report(lua_State *L, int status)
 {
     if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        fprintf(stderr, "tinkr: %s\n", msg ? msg : "(error object is not a string)");
+        if (!msg && is_error_value(L, -1)) {
+            lua_getfield(L, -1, "message");
+            fprintf(stderr, "tinkr: %s\n", lua_tostring(L, -1));
+            lua_pop(L, 1);
+        } else {
+            fprintf(stderr, "tinkr: %s\n", msg ? msg : "(error object is not a string)");
+        }
         fflush(stderr);
         lua_pop(L, 1);
     }
+    return status;
+}
+
+int runtime_exit_status(lua_State *L, int idx, int fallback)
+{
+    if (!is_error_value(L, idx))
+        return fallback;
+    idx = lua_absindex(L, idx);
+    int top = lua_gettop(L);
+    int status = fallback;
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "tinkr.errors");
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_getfield(L, -1, "exit_status") == LUA_TFUNCTION) {
+        lua_pushvalue(L, idx);
+        if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_isinteger(L, -1))
+            status = (int)lua_tointeger(L, -1);
+    }
+    lua_settop(L, top);
     return status;
 }
 

@@ -28,6 +28,10 @@ int runtime_pcall(lua_State *L, int narg, int nresults);
  * and pops it.  Returns status. */
 int runtime_report(lua_State *L, int status);
 
+/* The exit status for the error value at idx: its tinkr.errors code's
+ * (usage 2, config 3, ...), or fallback for any other error. */
+int runtime_exit_status(lua_State *L, int idx, int fallback);
+
 /* Clears a pending Ctrl-C (hook and flag), e.g. after the REPL prompt. */
 void runtime_clear_interrupt(lua_State *L);
 
