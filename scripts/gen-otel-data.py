@@ -116,7 +116,7 @@ def main():
         for index, n in index_counts.items():
             f.write("%s\t%d\n" % (index, n))
 
-    times, series = metrics.build(SEED)
+    times, series = metrics.build(world)
     metrics.write_openmetrics(os.path.join(out, "metrics.om"), times, series)
 
     # scripts/stack reloads a server when its hash differs from what it loaded

@@ -66,14 +66,14 @@ describe("tinkr-server", function()
       assert.equal(200, status)
       local want = expected.logs.last_hour.by_service_level["payments-api"].ERROR
       assert.equal(want, doc.meta.total)
-      assert.equal(50, #doc.rows)
-      assert.is_true(doc.meta.truncated)
+      assert.equal(math.min(50, want), #doc.rows)
+      assert.equal(want > 50, doc.meta.truncated)
       for _, row in ipairs(doc.rows) do
         assert.equal("payments-api", row.service)
         assert.equal("ERROR", row.level)
       end
       -- newest first, inside the hour before the pinned now
-      assert.is_true(doc.rows[1].timestamp >= doc.rows[50].timestamp)
+      assert.is_true(doc.rows[1].timestamp >= doc.rows[#doc.rows].timestamp)
       assert.is_true(doc.rows[1].timestamp <= stack.now)
       -- meta says exactly what was asked of OpenSearch
       local sent = json.decode(doc.meta.request.body)
@@ -294,7 +294,7 @@ describe("tinkr-server", function()
         json.encode{ since = "1h", services = { "payments-api", "checkout", "email" } })
       assert.equal(200, status, json.encode(doc))
       local by = expected.logs.last_hour.by_service_level
-      assert.same({ ["payments-api"] = by["payments-api"].ERROR, checkout = by.checkout.ERROR, email = 0 },
+      assert.same({ ["payments-api"] = by["payments-api"].ERROR, checkout = by.checkout.ERROR, email = by.email.ERROR },
         doc.result.counts)
       assert.equal("error_summary", doc.meta.script)
 

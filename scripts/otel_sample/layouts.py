@@ -225,7 +225,7 @@ SS4O = dict(
 
 DP_STATUS = {"Unset": 0, "Ok": 1, "Error": 2}
 DP_KIND = {"Server": "SPAN_KIND_SERVER", "Client": "SPAN_KIND_CLIENT",
-           "Internal": "SPAN_KIND_INTERNAL"}
+           "Internal": "SPAN_KIND_INTERNAL", "Consumer": "SPAN_KIND_CONSUMER"}
 
 
 def _dp_flat(prefix, attrs):

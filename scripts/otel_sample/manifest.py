@@ -6,7 +6,7 @@ typed in by hand, so it cannot drift from the data.
 import math
 from collections import Counter, defaultdict
 
-from . import promql
+from . import promql, story
 from .metrics import STEP_S, sample_times_ms
 from .timefmt import NS, go_rfc3339nano, iso_seconds
 from .world import BURSTS, FATALS, LEVELS, NOW, SEED, SERVICES, START, at
@@ -171,7 +171,7 @@ def _metric_facts(series):
         rates = add(rate_q, t_ms, "job", flat(_rates(series, times, sec + "_count", t_ms, 300, ("job",))))
         bad = flat(_rates(series, times, sec + "_count", t_ms, 300, ("job",),
                           http_response_status_code="~5.."))
-        share = add(share_q, t_ms, "job", {k: bad[k] / rates[k] for k in rates})
+        share = add(share_q, t_ms, "job", {k: bad[k] / rates[k] for k in rates if rates[k]})
         lat = {}
         for q in (0.5, 0.9, 0.99):
             text = "histogram_quantile(%s, sum by (job, le) (rate(%s_bucket[5m])))" % (q, sec)
@@ -208,6 +208,7 @@ def _metric_facts(series):
         "series": len(series),
         "series_by_name": dict(sorted(names.items())),
         "jobs": sorted(SERVICES),
+        "rpc_jobs": sorted({s["labels"]["job"] for s in series if s["name"] == "rpc_server_duration_milliseconds_count"}),
         "rpc_server_duration_bucket_series": len(doc_rpc),
         "summary": summary,
         "queries": queries,
@@ -233,6 +234,7 @@ def build(world, layouts, series, index_counts, files):
         "traces": _trace_facts(world),
         "error_bursts": _burst_facts(world),
         "metrics": _metric_facts(series),
+        "story": story.build(world, series),
         "files": files,
         "timestamps": {
             "seed": "logs @timestamp ms; spans startTime/endTime us (date_nanos)",

@@ -1,6 +1,12 @@
 """Prometheus series for the six services, named as the Collector's
 prometheusremotewrite exporter names OTel metrics, sampled every 30 s.
 
+They are the world's server spans counted: every HTTP or gRPC server span
+is one request, observed (its exact duration, at its end) into the
+histogram of its service, route and status.  So the request rate, the 5xx
+share and the latency quantiles agree with the traces, within the
+precision of the buckets.
+
 Families (label `job` = service.name everywhere):
   http_server_request_duration_seconds  new HTTP semconv histogram (s)
   http_server_duration_milliseconds     old HTTP semconv histogram (ms); written by
@@ -11,48 +17,21 @@ Families (label `job` = service.name everywhere):
   rpc_server_duration                   the product document's unit-less name (ms, service_name too)
   target_info                           resource attributes, value 1
 
-All request families count the same requests: per service and 30 s step one
-draw of requests and errors, so the request rate and 5xx share agree across
-them. Counters start at a plausible non-zero value and only grow.
+Every route has an OK and an error series from the start.  Counters start
+where the first half hour would have left them (the processes were up
+before the window), so Prometheus never sees them start from zero.
 """
-import math
+import bisect
 
-from .rng import Rng
 from .timefmt import NS
-from .world import BURSTS, NOW, SERVICES, START
+from .world import ERROR_STATUS, NOW, SERVICES, START
 
 STEP_S = 30
 OFFSET_S = 15       # samples at :15/:45, never on a minute boundary, so a
                     # [5m] window at a whole minute holds exactly 10 samples
 SECONDS_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
 MS_BOUNDS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000]
-SIGMA = 0.5
-BASE_ERROR_SHARE = 0.005
-
-# service, method, route, requests/s, ok median (s), error status, error median (s)
-HTTP = [
-    ("frontend", "GET", "/api/products/{id}", 14.0, 0.045, "502", 0.30),
-    ("frontend", "POST", "/api/checkout", 3.0, 0.210, "502", 1.60),
-    ("checkout", "POST", "/checkout", 3.0, 0.180, "500", 1.55),
-    ("payments-api", "POST", "/v1/charges", 4.0, 0.120, "503", 1.50),
-    ("inventory", "GET", "/stock/{sku}", 9.0, 0.008, "500", 0.26),
-    ("shipping", "POST", "/quotes", 3.0, 0.025, "500", 0.02),
-    ("email", "POST", "/send", 2.5, 0.015, "500", 0.02),
-]
-# service, rpc service, method, requests/s, ok median (s), error grpc code, error median (s)
-RPC = [
-    ("payments-api", "payments.PaymentService", "Charge", 3.0, 0.110, "14", 1.50),
-    ("inventory", "inventory.InventoryService", "Reserve", 3.0, 0.006, "13", 0.25),
-    ("shipping", "shipping.ShippingService", "Quote", 3.0, 0.020, "13", 0.02),
-]
-# During a burst of service X, these endpoints fail this often.
-BURST_SHARE = {
-    "payments-api": {("payments-api", "/v1/charges"): 0.45, ("frontend", "/api/checkout"): 0.40,
-                     ("checkout", "/checkout"): 0.40, ("payments-api", "Charge"): 0.45},
-    "inventory": {("inventory", "/stock/{sku}"): 0.50, ("frontend", "/api/products/{id}"): 0.35,
-                  ("frontend", "/api/checkout"): 0.35, ("checkout", "/checkout"): 0.35,
-                  ("inventory", "Reserve"): 0.50},
-}
+PREFILL_NS = 1800 * NS
 
 
 def sample_times_ms():
@@ -61,52 +40,47 @@ def sample_times_ms():
     return list(range(first, last, STEP_S * 1000))
 
 
-def error_share(service, route, t_ns):
-    share = BASE_ERROR_SHARE
-    for b in BURSTS:
-        if b["start"] <= t_ns < b["end"]:
-            share = max(share, BURST_SHARE[b["service"]].get((service, route), share))
-    return share
+def bucket_index(seconds):
+    """The index of the first seconds bound >= the value (len = +Inf)."""
+    return bisect.bisect_left(SECONDS_BOUNDS, seconds)
 
 
-def _phi(x):
-    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+def server_requests(world):
+    """Every request the world served: (kind, service, key, status, end ns, seconds).
+    kind "http": key = (method, route), status = HTTP status as text;
+    kind "rpc":  key = (rpc service, method), status = gRPC code as text."""
+    out = []
+    for s in world.spans:
+        if s["kind"] != "Server":
+            continue
+        a = s["attributes"]
+        sec = (s["end"] - s["start"]) / 1e9
+        if "http.route" in a:
+            out.append(("http", s["service"], (a["http.request.method"], a["http.route"]),
+                        str(a["http.response.status_code"]), s["end"], sec))
+        else:
+            out.append(("rpc", s["service"], (a["rpc.service"], a["rpc.method"]),
+                        str(a["rpc.grpc.status_code"]), s["end"], sec))
+    return out
 
 
 class _Histogram:
     """Cumulative buckets + sum + count for one label set, in seconds."""
 
-    def __init__(self, rng, median):
-        self.rng, self.median = rng, median
-        cdf = [_phi((math.log(b) - math.log(median)) / SIGMA) for b in SECONDS_BOUNDS]
-        self.p = [c - p for c, p in zip(cdf + [1.0], [0.0] + cdf)]
-        mids = [SECONDS_BOUNDS[0] / 2] + [math.sqrt(a * b) for a, b in
-                                          zip(SECONDS_BOUNDS, SECONDS_BOUNDS[1:])]
-        self.mids = mids + [SECONDS_BOUNDS[-1] * 1.5]
+    def __init__(self):
         self.buckets = [0] * (len(SECONDS_BOUNDS) + 1)    # per interval, not cumulative
         self.sum = 0.0
 
-    def observe(self, n):
-        """Spread n requests over the buckets (expected shares, remainder by draw)."""
-        if n <= 0:
-            return
-        want = [n * p for p in self.p]
-        got = [int(w) for w in want]
-        frac = [(i, w - g) for i, (w, g) in enumerate(zip(want, got))]
-        for _ in range(n - sum(got)):
-            i = self.rng.weighted([(i, f + 1e-9) for i, f in frac])
-            got[i] += 1
-        for i, g in enumerate(got):
-            self.buckets[i] += g
-            self.sum += g * self.mids[i] * (1.0 + 0.05 * self.rng.normal() / math.sqrt(g + 1))
-        self.sum = round(self.sum, 6)
+    def observe(self, seconds):
+        self.buckets[bucket_index(seconds)] += 1
+        self.sum += seconds
 
-    def cumulative(self):
+    def snapshot(self):
         out, acc = [], 0
         for c in self.buckets:
             acc += c
             out.append(acc)
-        return out
+        return out, round(self.sum, 9)
 
 
 def _resource_labels(service):
@@ -133,61 +107,66 @@ def _histogram_series(name, labels, bounds, scale, snapshots):
     return out
 
 
-def build(seed):
-    rng = Rng(seed + 1)
+def _streams(world):
+    """{(kind, service, key, status): [(end ns, seconds), ...] in time order},
+    with an OK and an error stream for every route."""
+    streams = {}
+    for kind, service, key, status, end, sec in server_requests(world):
+        streams.setdefault((kind, service, key, status), []).append((end, sec))
+    for kind, service, key, _ in list(streams):
+        ok, bad = ("200", str(ERROR_STATUS[service])) if kind == "http" else ("0", "14")
+        for status in (ok, bad):
+            streams.setdefault((kind, service, key, status), [])
+    for obs in streams.values():
+        obs.sort()
+    return dict(sorted(streams.items()))
+
+
+def _snapshots(observations, times):
+    """Cumulative histogram at each sample time (requests ended at or before it),
+    starting from the counts of the first half hour (the uptime before START)."""
+    h = _Histogram()
+    for end, sec in observations:
+        if end < START + PREFILL_NS:
+            h.observe(sec)
+    snaps, i = [], 0
+    for t_ms in times:
+        t_ns = t_ms * 1_000_000
+        while i < len(observations) and observations[i][0] <= t_ns:
+            h.observe(observations[i][1])
+            i += 1
+        snaps.append(h.snapshot())
+    return snaps
+
+
+def build(world):
     times = sample_times_ms()
     series = []
-
-    def stream(service, route, rate, ok_median, err_median):
-        """Per sample time: (ok histogram snapshot, error histogram snapshot)."""
-        ok, err = _Histogram(rng, ok_median), _Histogram(rng, err_median)
-        ok.observe(int(rate * 1800))                 # half an hour of uptime before 06:00
-        err.observe(int(rate * 1800 * BASE_ERROR_SHARE))
-        snaps = []
-        prev_ms = times[0] - STEP_S * 1000
-        for t_ms in times:
-            t_ns = t_ms * 1_000_000
-            hours = (t_ns - START) / (3600 * NS)
-            mean = rate * (t_ms - prev_ms) / 1000 * (1.0 + 0.2 * math.sin(hours / 6 * math.pi))
-            n = max(0, int(round(mean + math.sqrt(mean) * rng.normal())))
-            share = error_share(service, route, t_ns)
-            e = int(round(n * share + math.sqrt(n * share * (1 - share)) * rng.normal()))
-            e = min(n, max(0, e))
-            ok.observe(n - e)
-            err.observe(e)
-            snaps.append(((ok.cumulative(), ok.sum), (err.cumulative(), err.sum)))
-            prev_ms = t_ms
-        return snaps
-
-    for service, method, route, rate, ok_median, err_code, err_median in HTTP:
-        snaps = stream(service, route, rate, ok_median, err_median)
+    for (kind, service, key, status), obs in _streams(world).items():
+        snaps = _snapshots(obs, times)
         instance = SERVICES[service]["instance"]
-        for which, code in ((0, "200"), (1, err_code)):
-            part = [s[which] for s in snaps]
+        if kind == "http":
+            method, route = key
             new = {"job": service, "instance": instance, "http_request_method": method,
-                   "http_route": route, "http_response_status_code": code}
+                   "http_route": route, "http_response_status_code": status}
             old = dict({"job": service, "instance": instance, "http_method": method,
-                        "http_route": route, "http_status_code": code}, **_resource_labels(service))
+                        "http_route": route, "http_status_code": status}, **_resource_labels(service))
             series += _histogram_series("http_server_request_duration_seconds", new,
-                                        SECONDS_BOUNDS, 1, part)
+                                        SECONDS_BOUNDS, 1, snaps)
             series += _histogram_series("http_server_duration_milliseconds", old,
-                                        MS_BOUNDS, 1000, part)
+                                        MS_BOUNDS, 1000, snaps)
             series.append(dict(name="http_server_requests_total", family="http_server_requests",
                                type="counter", labels=dict(old),
-                               values=[cum[-1] for cum, _ in part]))
-
-    for service, rpc_service, method, rate, ok_median, err_code, err_median in RPC:
-        snaps = stream(service, method, rate, ok_median, err_median)
-        instance = SERVICES[service]["instance"]
-        for which, code in ((0, "0"), (1, err_code)):
-            part = [s[which] for s in snaps]
+                               values=[cum[-1] for cum, _ in snaps]))
+        else:
+            rpc_service, method = key
             labels = {"job": service, "instance": instance, "rpc_system": "grpc",
                       "rpc_service": rpc_service, "rpc_method": method,
-                      "rpc_grpc_status_code": code}
+                      "rpc_grpc_status_code": status}
             series += _histogram_series("rpc_server_duration_milliseconds", labels,
-                                        MS_BOUNDS, 1000, part)
+                                        MS_BOUNDS, 1000, snaps)
             series += _histogram_series("rpc_server_duration", dict(labels, service_name=service),
-                                        MS_BOUNDS, 1000, part)
+                                        MS_BOUNDS, 1000, snaps)
 
     for service, facts in SERVICES.items():
         series.append(dict(name="target_info", family="target_info", type="gauge",
