@@ -195,10 +195,32 @@ end)
 describe("recipes", function()
   local SHIPPED = { "http_error_rate", "http_latency", "http_latency_p50", "http_latency_p90",
                     "http_latency_p99", "http_request_rate", "rpc_duration" }
+  -- every service at once, one row each (tinkr services)
+  local GROUPED = { "services_error_rate", "services_latency", "services_request_rate" }
+  local ALL = {}
+  for _, n in ipairs(SHIPPED) do ALL[#ALL + 1] = n end
+  for _, n in ipairs(GROUPED) do ALL[#ALL + 1] = n end
 
   it("lists the shipped recipes, sorted, without helper files", function()
-    assert.are.same(SHIPPED, recipes.list())
+    assert.are.same(ALL, recipes.list())
   end)
+
+  for _, name in ipairs(GROUPED) do
+    it(name .. " groups by a service label made from job or service_name, and checks its window", function()
+      local r = assert(recipes.get(name))
+      assert.is_nil(r.params.service)
+      local expr = assert(recipes.expand(name, { window = "1h" }))
+      assert.matches("by (service", expr, 1, true)
+      assert.matches('label_replace(rate(http_server_request_duration_seconds_', expr, 1, true)
+      assert.matches('"service", "$1", "job", "(?:.+/)?(.+)")', expr, 1, true)
+      assert.matches('"service", "$1", "service_name", "(.+)")', expr, 1, true)
+      assert.matches("[1h]", expr, 1, true)
+      local _, err = recipes.expand(name, { window = "5m]) or vector(1" })
+      assert.are.equal("usage", err.code)
+      _, err = recipes.expand(name, { service = "x" })
+      assert.are.equal("usage", err.code)
+    end)
+  end
 
   for _, name in ipairs(SHIPPED) do
     describe(name, function()
@@ -273,7 +295,7 @@ describe("recipes", function()
     local r, err = recipes.get("http_requests_per_fortnight")
     assert.is_nil(r)
     assert.are.equal("not_found", err.code)
-    assert.are.equal("no recipe 'http_requests_per_fortnight'; known: " .. table.concat(SHIPPED, ", "), err.message)
+    assert.are.equal("no recipe 'http_requests_per_fortnight'; known: " .. table.concat(ALL, ", "), err.message)
     local _, err2 = recipes.get("../../lua/tinkr/init")
     assert.are.equal("not_found", err2.code)
   end)

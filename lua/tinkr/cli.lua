@@ -1,4 +1,4 @@
--- `tinkr logs | traces | trace | metrics | profiles`: the commands an
+-- `tinkr logs | traces | trace | metrics | profiles | services | errors`: the commands an
 -- on-call engineer types.  Each returns the process exit status:
 --   0  results (or, with --fail-if-found, no results)
 --   1  no results (or, with --fail-if-found, results: a pipeline gate)
@@ -186,6 +186,15 @@ end
 function commands.profiles(opts, pos, out)
   local profiles = require "tinkr.profiles"
   return profiles.command(opts, pos, out)
+end
+
+-- The on-call commands (services, errors) live in tinkr.cli.oncall; their
+-- options and help are in tinkr.cli.surface like every command's.
+do
+  local cli = { fail = fail, usage = usage, result_status = result_status }
+  for name, run in pairs(require("tinkr.cli.oncall").COMMANDS) do
+    commands[name] = function(opts, pos, out) return run(opts, pos, out, cli) end
+  end
 end
 
 --- cli.has_command(name) -> whether `tinkr NAME` is a command here (the

@@ -39,6 +39,9 @@ function _M.traces(...) return backend():traces(check("traces", ...)) end
 --- One trace: every span as a tree, with its log lines.
 function _M.trace(...) return backend():trace(check("trace", ...)) end
 
+--- One row per service seen in any signal, worst first (tinkr.services).
+function _M.services(p) return require("tinkr.services").services(p) end
+
 --- Iterates over log rows one at a time, fetching pages as needed.
 --- for row in tinkr.each_log{ service = "x", limit = 0 } do ... end
 function _M.each_log(...)

@@ -136,4 +136,14 @@ function Client:search(index, dsl, spec, as_ndjson)
   return rows, meta
 end
 
+--- client:aggregate(index, dsl) -> decoded response, meta | nil, err
+--- For searches read for their aggregations (size 0): the whole response
+--- decoded, meta = { request (exactly what was sent), took_ms }.
+function Client:aggregate(index, dsl)
+  local started = core.monotonic()
+  local doc, err, request = self:json("POST", "/" .. escape_path(index) .. "/_search", dsl, index)
+  if not doc then return nil, err end
+  return doc, { request = request, took_ms = (core.monotonic() - started) * 1000, took = doc.took }
+end
+
 return _M

@@ -281,6 +281,7 @@ _M.finish_span_row = finish_span_row
 -- expression over the start and end dates (ms precision in OpenSearch's
 -- doc values; exact ns durations are computed from _source afterwards).
 local DURATION_SCRIPT = "doc[params.e].value.toInstant().toEpochMilli() - doc[params.s].value.toInstant().toEpochMilli()"
+_M.DURATION_SCRIPT = DURATION_SCRIPT
 
 ---------------------------------------------------------------------------
 -- The queries.
@@ -397,6 +398,8 @@ function Backend:traces(p)
 end
 
 -- Parent/child links, depth and order (by start) for the spans of a trace.
+_M.build = build
+
 local function build_tree(spans)
   local by_id, roots = {}, json.array()
   for _, s in ipairs(spans) do

@@ -41,4 +41,17 @@ function service.first_of(alternatives)
   return concat(alternatives, "\n  or ")
 end
 
+--- rate(metric[window]) of every service's series, each labelled
+--- `service` (from `job`, without a "namespace/" prefix, or from
+--- `service_name`), as one union: wrap it in sum by (service) (...).
+--- A series with both labels (and the same name in each) counts once.
+function service.rate_by_service(metric, window, extra)
+  assert(metric:match(METRIC_NAME), "bad metric name: " .. metric)
+  local range = promql.expand("[{{window|duration}}]", { window = window })
+  local more = extra and (", " .. extra) or ""
+  return format('label_replace(rate(%s{job!=""%s}%s), "service", "$1", "job", "(?:.+/)?(.+)")'
+    .. '\n    or label_replace(rate(%s{service_name!=""%s}%s), "service", "$1", "service_name", "(.+)")',
+    metric, more, range, metric, more, range)
+end
+
 return service
