@@ -132,6 +132,66 @@ rockspec:
 api-doc:
 	lua5.4 tools/api_doc.lua > docs/API.md
 
+# --- Installing -------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]: the two programs; the
+# Lua module where a plain lua5.4 finds it (tinkr.core under LUA_CDIR, the
+# Lua files and queries/ under LUA_LDIR, laid out as the rockspec does); man
+# pages; bash, zsh and fish completions; docs and examples.  bin/tinkr and
+# bin/tinkr-server carry lua/ and queries/ inside, so they need none of it.
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share
+LUA_LDIR ?= $(DATADIR)/lua/5.4
+LUA_CDIR ?= $(PREFIX)/lib/lua/5.4
+MANDIR   ?= $(DATADIR)/man
+DOCDIR   ?= $(DATADIR)/doc/tinkr
+BASH_COMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSH_COMPDIR  ?= $(DATADIR)/zsh/site-functions
+FISH_COMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+INSTALL  ?= install
+LUA_FILES   := $(shell find lua -name '*.lua' | sort)
+QUERY_FILES := $(shell find queries -name '*.lua' | sort)
+DOC_FILES   := README.md $(wildcard docs/*.md)
+EXAMPLE_FILES := $(shell find examples -type f 2>/dev/null | sort)
+D := $(DESTDIR)
+
+.PHONY: install uninstall deb
+install: all
+	$(INSTALL) -d $(D)$(BINDIR) $(D)$(LUA_CDIR)/tinkr $(D)$(MANDIR)/man1 $(D)$(MANDIR)/man5 $(D)$(MANDIR)/man8 \
+	  $(D)$(BASH_COMPDIR) $(D)$(ZSH_COMPDIR) $(D)$(FISH_COMPDIR) $(D)$(DOCDIR)/examples
+	$(INSTALL) -m 755 bin/tinkr bin/tinkr-server $(D)$(BINDIR)/
+	$(INSTALL) -m 644 build/lib/tinkr/core.so $(D)$(LUA_CDIR)/tinkr/core.so
+	@for f in $(LUA_FILES); do $(INSTALL) -D -m 644 $$f $(D)$(LUA_LDIR)/$${f#lua/} || exit 1; done
+	@for f in $(QUERY_FILES); do $(INSTALL) -D -m 644 $$f $(D)$(LUA_LDIR)/tinkr/$$f || exit 1; done
+	$(INSTALL) -m 644 build/man/tinkr.1 $(D)$(MANDIR)/man1/
+	$(INSTALL) -m 644 build/man/tinkr-config.5 $(D)$(MANDIR)/man5/
+	$(INSTALL) -m 644 build/man/tinkr-server.8 $(D)$(MANDIR)/man8/
+	$(INSTALL) -m 644 build/completion/tinkr.bash $(D)$(BASH_COMPDIR)/tinkr
+	ln -sf tinkr $(D)$(BASH_COMPDIR)/tinkr-server
+	$(INSTALL) -m 644 build/completion/_tinkr $(D)$(ZSH_COMPDIR)/_tinkr
+	$(INSTALL) -m 644 build/completion/tinkr.fish $(D)$(FISH_COMPDIR)/tinkr.fish
+	ln -sf tinkr.fish $(D)$(FISH_COMPDIR)/tinkr-server.fish
+	$(INSTALL) -m 644 $(DOC_FILES) $(D)$(DOCDIR)/
+	@for f in $(EXAMPLE_FILES); do $(INSTALL) -D -m 644 $$f $(D)$(DOCDIR)/$$f || exit 1; done
+	$(INSTALL) -m 644 queries/investigate.lua $(D)$(DOCDIR)/examples/
+
+# Removes what install put there (same PREFIX and DESTDIR), then the
+# directories of tinkr's own that are left empty.
+uninstall:
+	rm -f $(D)$(BINDIR)/tinkr $(D)$(BINDIR)/tinkr-server $(D)$(LUA_CDIR)/tinkr/core.so
+	@for f in $(LUA_FILES); do rm -f $(D)$(LUA_LDIR)/$${f#lua/}; done
+	@for f in $(QUERY_FILES); do rm -f $(D)$(LUA_LDIR)/tinkr/$$f; done
+	rm -f $(D)$(MANDIR)/man1/tinkr.1 $(D)$(MANDIR)/man5/tinkr-config.5 $(D)$(MANDIR)/man8/tinkr-server.8
+	rm -f $(D)$(BASH_COMPDIR)/tinkr $(D)$(BASH_COMPDIR)/tinkr-server $(D)$(ZSH_COMPDIR)/_tinkr \
+	  $(D)$(FISH_COMPDIR)/tinkr.fish $(D)$(FISH_COMPDIR)/tinkr-server.fish
+	rm -rf $(D)$(DOCDIR)
+	-find $(D)$(LUA_LDIR)/tinkr $(D)$(LUA_CDIR)/tinkr -depth -type d -empty -delete 2>/dev/null
+
+# A Debian package of the above under /usr, plus the systemd unit for
+# tinkr-server (packaging/build-deb; lintian-clean).
+deb: all
+	packaging/build-deb
+
 clean:
 	rm -rf build bin
 
@@ -140,3 +200,5 @@ help:
 	@echo "make test       install deps, build, run all specs (plain + ASan/UBSan)"
 	@echo "make demo       start the local stack and run the investigation demo"
 	@echo "make bench      benchmarks with side-by-side ratios"
+	@echo "make install    install under PREFIX (/usr/local) into DESTDIR; make uninstall removes it"
+	@echo "make deb        build a .deb (with the systemd unit) into build/deb/"
