@@ -19,6 +19,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "l_server.h"
+#include "systemd.h"
 #include "memory_cap.h"
 #include "modules.h"
 #include "runtime.h"
@@ -389,9 +390,8 @@ void lua_worker_run(void *context, struct job *job)
     int status = runtime_pcall(L, 1, 0);
     if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        fprintf(stderr, "tinkr-server: request %llu (%s %s) failed in worker %d: %s\n",
-                job->id, job->method, job->path, w->index, msg ? msg : "(no message)");
-        fflush(stderr);
+        server_log(LOG_LEVEL_ERR, "request %llu (%s %s) failed in worker %d: %s",
+                   job->id, job->method, job->path, w->index, msg ? msg : "(no message)");
         lua_pop(L, 1);
         char text[160];
         snprintf(text, sizeof text, "internal error answering request %llu (details are in the server log)", job->id);

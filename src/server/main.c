@@ -24,6 +24,7 @@
 #include "l_server.h"
 #include "server_metrics.h"
 #include "surface.h"
+#include "systemd.h"
 #include "version.h"
 #include "worker_pool.h"
 
@@ -283,16 +284,24 @@ int main(int argc, char **argv)
     char *token = NULL;
     if (env_token) {
         if (!*env_token) {
-            fputs("tinkr-server: TINKR_SERVER_TOKEN is set but empty; unset it or give a token\n", stderr);
+            server_log(LOG_LEVEL_ERR, "TINKR_SERVER_TOKEN is set but empty; unset it or give a token");
             return EXIT_USAGE;
         }
         token = strdup(env_token);
         unsetenv("TINKR_SERVER_TOKEN");
         fo.token = token;
+    } else {
+        /* Under systemd: LoadCredential=tinkr-server-token:/etc/tinkr/token */
+        token = systemd_credential_token(err, sizeof err);
+        if (!token && err[0]) {
+            server_log(LOG_LEVEL_ERR, "%s", err);
+            return EXIT_USAGE;
+        }
+        fo.token = token;
     }
     if (!token && !is_loopback(&fo.addr))
-        fprintf(stderr, "tinkr-server: warning: listening on %s without TINKR_SERVER_TOKEN: anyone who "
-                        "can reach it can query the backends\n", opt.listen);
+        server_log(LOG_LEVEL_WARNING, "warning: listening on %s without TINKR_SERVER_TOKEN: anyone who "
+                        "can reach it can query the backends", opt.listen);
 
     /* Before any thread: signals go to sigwait below; curl's global init is
      * not thread-safe on every build. */
@@ -303,7 +312,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fputs("tinkr-server: cannot initialise libcurl\n", stderr);
+        server_log(LOG_LEVEL_ERR, "cannot initialise libcurl");
         return EXIT_FAILURE_START;
     }
 
@@ -311,13 +320,13 @@ int main(int argc, char **argv)
     opt.lua.stop_flag = &hard_stop;
     struct lua_worker **workers = calloc(opt.workers, sizeof *workers);
     if (!workers) {
-        fputs("tinkr-server: out of memory\n", stderr);
+        server_log(LOG_LEVEL_ERR, "out of memory");
         return EXIT_FAILURE_START;
     }
     for (unsigned int i = 0; i < opt.workers; i++) {
         workers[i] = lua_worker_open(&opt.lua, (int)i + 1, err, sizeof err);
         if (!workers[i]) {
-            fprintf(stderr, "tinkr-server: cannot start worker %u: %s\n", i + 1, err);
+            server_log(LOG_LEVEL_ERR, "cannot start worker %u: %s", i + 1, err);
             close_workers(workers, i);
             return EXIT_FAILURE_START;
         }
@@ -327,14 +336,14 @@ int main(int argc, char **argv)
                                                            opt.queue, opt.queue_timeout, err, sizeof err)
                                        : NULL;
     if (!pool) {
-        fprintf(stderr, "tinkr-server: %s\n", metrics ? err : "out of memory");
+        server_log(LOG_LEVEL_ERR, "%s", metrics ? err : "out of memory");
         server_metrics_free(metrics);
         close_workers(workers, opt.workers);
         return EXIT_FAILURE_START;
     }
     struct frontend *fe = frontend_start(&fo, pool, metrics, err, sizeof err);
     if (!fe) {
-        fprintf(stderr, "tinkr-server: %s: %s\n", opt.listen, err);
+        server_log(LOG_LEVEL_ERR, "%s: %s", opt.listen, err);
         worker_pool_stop(pool);
         server_metrics_free(metrics);
         close_workers(workers, opt.workers);
@@ -349,23 +358,25 @@ int main(int argc, char **argv)
            fo.addr.ss_family == AF_INET6 ? "[" : "", host, fo.addr.ss_family == AF_INET6 ? "]" : "",
            frontend_port(fe), opt.workers, opt.io_threads, token ? ", token required" : "");
     fflush(stdout);
+    systemd_notify("READY=1");
 
     int sig = 0;
     while (sigwait(&signals, &sig) != 0)
         ;
-    fprintf(stderr, "tinkr-server: %s: no new connections; waiting up to %g s for %zu request(s) in flight\n",
+    systemd_notify("STOPPING=1");
+    server_log(LOG_LEVEL_INFO, "%s: no new connections; waiting up to %g s for %zu request(s) in flight",
             sig == SIGINT ? "SIGINT" : "SIGTERM", opt.drain, frontend_in_flight(fe));
     frontend_quiesce(fe);
     if (!wait_idle(fe, &signals, opt.drain)) {
         /* Out of time: running scripts stop, backend transfers abort, queued
          * requests get 503 — each client still gets an answer. */
-        fprintf(stderr, "tinkr-server: drain deadline: stopping %zu request(s) still in flight\n",
+        server_log(LOG_LEVEL_WARNING, "drain deadline: stopping %zu request(s) still in flight",
                 frontend_in_flight(fe));
         atomic_store(&hard_stop, 1);
         worker_pool_abort(pool);
         tinkr_interrupt_set();
         if (!wait_idle(fe, &signals, 3.0)) {
-            fprintf(stderr, "tinkr-server: %zu request(s) did not stop; exiting anyway\n", frontend_in_flight(fe));
+            server_log(LOG_LEVEL_WARNING, "%zu request(s) did not stop; exiting anyway", frontend_in_flight(fe));
             fflush(stderr);
             _exit(0);
         }
@@ -376,6 +387,6 @@ int main(int argc, char **argv)
     server_metrics_free(metrics);
     free(token);
     curl_global_cleanup();
-    fputs("tinkr-server: stopped\n", stderr);
+    server_log(LOG_LEVEL_INFO, "stopped");
     return 0;
 }

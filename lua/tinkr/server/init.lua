@@ -28,9 +28,17 @@ _M.DEFAULTS = {
 local settings = {}
 local configured_now   -- "now" as the configuration pinned it (TINKR_NOW, profile)
 
--- One write per line: workers log from their own threads.
-local function log(text)
-  io.stderr:write(("tinkr-server[%s]: %s\n"):format(tostring(settings.worker or "?"), text))
+-- When stderr is the journal (systemd sets JOURNAL_STREAM), each line
+-- starts with its syslog priority, as the C side's server_log does.
+local journal = os.getenv("JOURNAL_STREAM") ~= nil
+local LOG_ERR = 3
+
+-- One write per event, on one line (a traceback's lines joined with " | "):
+-- workers log from their own threads, and journald reads a line as an event.
+local function log(text, priority)
+  local line = ("tinkr-server[%s]: %s"):format(tostring(settings.worker or "?"), text):gsub("\r?\n", " | ")
+  if journal then line = ("<%d>"):format(priority or LOG_ERR) .. line end
+  io.stderr:write(line, "\n")
   io.stderr:flush()
 end
 
