@@ -6,11 +6,7 @@ local surface = require "tinkr.cli.surface"
 local help = require "tinkr.cli.help"
 local q = helpers.shell_quote
 
--- The server build of this pass (bin/tinkr-server-asan in the ASan pass).
-local function server_bin()
-  local asan = (os.getenv("TINKR_BIN") or ""):match("%-asan$")
-  return helpers.root .. (asan and "/bin/tinkr-server-asan" or "/bin/tinkr-server")
-end
+local server_bin = require("support.server").binary
 
 -- A value each type accepts, to show the parser takes the option.
 local SAMPLE = {

@@ -3,10 +3,7 @@
 local helpers = require "helpers"
 local q = helpers.shell_quote
 
-local function server_bin()
-  local asan = (os.getenv("TINKR_BIN") or ""):match("%-asan$")
-  return helpers.root .. (asan and "/bin/tinkr-server-asan" or "/bin/tinkr-server")
-end
+local server_bin = require("support.server").binary
 
 -- The revision of the checkout the binaries were built from.
 local function head()
