@@ -88,6 +88,7 @@ int luaopen_tinkr_core(lua_State *L)
     add_area(L, "http", luaopen_tinkr_http);
     add_area(L, "json", luaopen_tinkr_json);
     add_area(L, "map", luaopen_tinkr_map);
+  add_area(L, "sandbox", luaopen_tinkr_sandbox);
     luaL_setfuncs(L, functions, 0);
     lua_pushliteral(L, TINKR_VERSION);
     lua_setfield(L, -2, "version");

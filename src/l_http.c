@@ -14,6 +14,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "budget.h"
 #include "http_client.h"
 #include "modules.h"
 #include "interrupt.h"
@@ -216,6 +217,9 @@ static void read_request(lua_State *L, int t, request_storage *rs, int arg, int 
   rs->req.timeout_s = read_seconds(L, t, "timeout", DEFAULT_TIMEOUT_S, arg, element);
   rs->req.connect_timeout_s =
       read_seconds(L, t, "connect_timeout", DEFAULT_CONNECT_TIMEOUT_S, arg, element);
+  /* Inside a sandbox budget, no request outlives the budget's deadline. */
+  rs->req.timeout_s = budget_clamp_seconds(L, rs->req.timeout_s);
+  rs->req.connect_timeout_s = budget_clamp_seconds(L, rs->req.connect_timeout_s);
 
   type = raw_field(L, t, "max_body");
   lua_Integer max_body = DEFAULT_MAX_BODY;
@@ -324,6 +328,7 @@ static int l_request(lua_State *L) {
     nret = 1;
   }
   close_group(box);
+  budget_check_deadline(L);   /* a request cut short by a budget stops the script */
   return nret;
 }
 
@@ -388,6 +393,7 @@ static int l_request_many(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)n);
   lua_setfield(L, results, "n");
   close_group(box);
+  budget_check_deadline(L);
   return 1;
 }
 
@@ -424,6 +430,7 @@ static int multi_wait(lua_State *L) {
     timeout_ms = (long)ceil(s * 1000.0);
   }
   http_group_wait(box->group, timeout_ms);
+  budget_check_deadline(L);
   lua_newtable(L);
   lua_Integer n = 0;
   long long id;

@@ -12,6 +12,15 @@
 local _M = { _VERSION = "0.1.0" }
 
 local errors = require "tinkr.errors"
+local core = require "tinkr.core"
+
+local sandbox = core.sandbox
+
+--- The budget of every call into a resource file (running it, and each
+--- function it returns): a template, mapping or recipe that loops, or
+--- matches a pattern that backtracks forever, is stopped.  Server scripts
+--- have their own (tinkr.server, --script-*).
+_M.LIMITS = { instructions = 100000000, seconds = 5, memory = 64 * 1024 * 1024 }
 
 -- Only bin/tinkr has it (in package.preload); plain lua5.4 does not.
 local embedded = package.preload["tinkr.embedded"] and require("tinkr.embedded") or nil
@@ -138,14 +147,16 @@ local function copy(t)
 end
 
 --- An environment for resource files: an allow-list, plus extras; reading
---- or assigning an undefined global is an error.
+--- or assigning an undefined global is an error.  string, table and utf8
+--- are tinkr.core.sandbox's bounded copies: inside a budget, no single call
+--- of theirs runs past it.
 function _M.sandbox(extras, chunkname)
   local env = {
-    string = copy(string), table = copy(table), math = copy(math), utf8 = copy(utf8),
+    string = copy(sandbox.string), table = copy(sandbox.table), math = copy(math), utf8 = copy(sandbox.utf8),
     tostring = tostring, tonumber = tonumber, pairs = pairs, ipairs = ipairs,
     next = next, select = select, type = type, error = error, assert = assert,
     pcall = pcall, rawequal = rawequal, rawlen = rawlen,
-    format = string.format, concat = table.concat,
+    format = sandbox.string.format, concat = sandbox.table.concat,
   }
   for k, v in pairs(extras or {}) do env[k] = v end
   local where = chunkname and (" in " .. chunkname:gsub("^[@=]", "")) or ""
@@ -157,6 +168,42 @@ function _M.sandbox(extras, chunkname)
       error(("assignment to global '%s'%s (use local)"):format(tostring(k), where), 2)
     end,
   })
+end
+
+local function first_line(msg)
+  if type(msg) ~= "string" then return msg end
+  return (msg:gsub("\nstack traceback:.*$", ""))
+end
+
+--- resources.call(what, fn, ...) -> the results of fn(...), run under
+--- LIMITS.  Errors are raised again as they were (without a traceback);
+--- a stop is a "config" error naming what was stopped.
+function _M.call(what, fn, ...)
+  local r = table.pack(sandbox.run(fn, _M.LIMITS, ...))
+  if r[1] then return table.unpack(r, 2, r.n) end
+  if r[3] == "error" then error(first_line(r[2]), 0) end
+  local limit = { instructions = ("%d instructions"):format(_M.LIMITS.instructions),
+    time = ("%g s"):format(_M.LIMITS.seconds), memory = ("%d bytes"):format(_M.LIMITS.memory) }
+  error(errors.new("config", ("%s was stopped: it exceeded its %s budget (%s)"):format(
+    what, r[3], limit[r[3]] or "?")), 0)
+end
+
+-- Every function a resource file returns (itself, or in its table, a few
+-- levels down) is called under the budget too.  Tables the file was given
+-- (shared libraries such as promql) are left alone.
+local function guard(value, what, given, depth)
+  if type(value) == "function" then
+    local fn = value
+    return function(...) return _M.call(what, fn, ...) end
+  end
+  if type(value) == "table" and not given[value] and depth < 4 then
+    given[value] = true
+    for k, v in pairs(value) do
+      local g = guard(v, what, given, depth + 1)
+      if g ~= v then value[k] = g end
+    end
+  end
+  return value
 end
 
 --- resources.load(relpath, env_extras) -> value | nil, err
@@ -174,11 +221,19 @@ function _M.load(relpath, env_extras)
   if not fn then
     return nil, errors.new("config", ("cannot load %s: %s"):format(relpath, cerr), { path = chunkname:sub(2) })
   end
-  local ok, value = pcall(fn)
+  local ok, value = pcall(_M.call, relpath, fn)
   if not ok then
+    if errors.is_error(value) then
+      value.path = chunkname:sub(2)
+      return nil, value
+    end
     return nil, errors.new("config", ("error running %s: %s"):format(relpath, tostring(value)), { path = chunkname:sub(2) })
   end
-  return value, chunkname:sub(2)
+  local given = {}
+  for _, v in pairs(env_extras or {}) do
+    if type(v) == "table" then given[v] = true end
+  end
+  return guard(value, relpath, given, 0), chunkname:sub(2)
 end
 
 return _M

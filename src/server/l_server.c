@@ -1,192 +1,36 @@
 /* tinkr-server's Lua boundary (see l_server.h).
  *
- * Besides running handle(), it gives Lua one primitive, the budgeted call
- * used for user scripts (module "tinkr.server.core"):
- *
- *   core.run(fn, { instructions = n, seconds = s, memory = bytes }, ...)
- *     -> true, results... | false, message, reason
- *   reason: "instructions" | "time" | "memory" | "shutdown" | "error"
- *
- * Budgets follow Redis: a count hook checks them every HOOK_STEP
- * instructions; once one is exceeded the hook re-arms itself to fire on
- * every instruction and raises each time, so a pcall inside the script
- * cannot swallow the abort.  Memory is capped by the state's allocator
- * (memory_cap.c); its refusal arms the same hook. */
+ * Besides running handle(), it gives Lua core.memory() (module
+ * "tinkr.server.core"): the bytes the worker's state holds and its cap.
+ * Script budgets are tinkr.core's (l_budget.c, core.sandbox.run); this
+ * file hands them the worker's stop flag, so a draining server stops
+ * scripts ("shutdown"), and reads why the last script was stopped, for
+ * the metrics.  The state's allocator (memory_cap.c) caps the whole
+ * worker; a budget caps one script below that. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include "budget.h"
 #include "l_server.h"
 #include "systemd.h"
 #include "memory_cap.h"
 #include "modules.h"
 #include "runtime.h"
 
-#define HOOK_STEP 1000
-
-struct budget {
-    int active;
-    long long instructions_left;
-    double deadline;               /* monotonic seconds */
-    const char *exceeded;          /* reason once a budget ran out */
-    size_t saved_limit;            /* the state's memory limit outside the budget */
-};
-
 struct lua_worker {
     lua_State *L;
     struct memory_cap cap;
-    struct budget budget;
-    const atomic_int *stop_flag;
-    const char *last_abort;        /* budget reason of the job being answered */
     int handle_ref;                /* registry ref of tinkr.server.handle */
     int index;
 };
-
-static double monotonic_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Every thread of a state (coroutines too) carries the worker pointer in its
  * extra space: lua_newthread copies it from the main thread. */
 static struct lua_worker *worker_of(lua_State *L)
 {
     return *(struct lua_worker **)lua_getextraspace(L);
-}
-
-/* ---- budgets ----------------------------------------------------------- */
-
-static void budget_hook(lua_State *L, lua_Debug *ar)
-{
-    (void)ar;
-    struct lua_worker *w = worker_of(L);
-    struct budget *b = &w->budget;
-    if (!b->active) {
-        lua_sethook(L, NULL, 0, 0);   /* a coroutine that outlived its budget */
-        return;
-    }
-    if (!b->exceeded) {
-        b->instructions_left -= HOOK_STEP;
-        if (b->instructions_left < 0)
-            b->exceeded = "instructions";
-        else if (w->cap.refusals > 0)
-            b->exceeded = "memory";
-        else if (w->stop_flag && atomic_load(w->stop_flag))
-            b->exceeded = "shutdown";
-        else if (monotonic_now() > b->deadline)
-            b->exceeded = "time";
-    }
-    if (b->exceeded) {
-        lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);   /* fire again at once if caught */
-        luaL_error(L, "script stopped: %s budget exceeded", b->exceeded);
-    }
-}
-
-/* memory_cap's refusal callback: make the hook notice at the next instruction. */
-static void on_memory_refused(void *ud)
-{
-    struct lua_worker *w = ud;
-    if (w->budget.active && w->L)
-        lua_sethook(w->L, budget_hook, LUA_MASKCOUNT, 1);
-}
-
-static int traceback_handler(lua_State *L)
-{
-    const char *msg = lua_tostring(L, 1);
-    if (msg == NULL) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
-            msg = lua_tostring(L, -1);
-        else
-            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-    }
-    luaL_traceback(L, L, msg, 1);
-    return 1;
-}
-
-static lua_Integer positive_integer_field(lua_State *L, int t, const char *key)
-{
-    lua_getfield(L, t, key);
-    int isnum = 0;
-    lua_Integer v = lua_tointegerx(L, -1, &isnum);
-    if (!isnum || v <= 0)
-        luaL_error(L, "bad argument #2 to 'run' (limits.%s must be a positive integer)", key);
-    lua_pop(L, 1);
-    return v;
-}
-
-static lua_Number positive_number_field(lua_State *L, int t, const char *key)
-{
-    lua_getfield(L, t, key);
-    int isnum = 0;
-    lua_Number v = lua_tonumberx(L, -1, &isnum);
-    if (!isnum || !(v > 0))
-        luaL_error(L, "bad argument #2 to 'run' (limits.%s must be a positive number)", key);
-    lua_pop(L, 1);
-    return v;
-}
-
-/* core.run(fn, limits, ...) */
-static int l_run(lua_State *L)
-{
-    struct lua_worker *w = worker_of(L);
-    luaL_checktype(L, 1, LUA_TFUNCTION);
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_Integer instructions = positive_integer_field(L, 2, "instructions");
-    lua_Number seconds = positive_number_field(L, 2, "seconds");
-    lua_Integer memory = positive_integer_field(L, 2, "memory");
-    if (w->budget.active)
-        return luaL_error(L, "budgets do not nest (run called from a budgeted function)");
-
-    lua_remove(L, 2);                          /* fn args... */
-    int nargs = lua_gettop(L) - 1;
-    lua_pushcfunction(L, traceback_handler);
-    lua_insert(L, 1);                          /* handler fn args... */
-
-    struct budget *b = &w->budget;
-    b->active = 1;
-    b->exceeded = NULL;
-    b->instructions_left = instructions;
-    b->deadline = monotonic_now() + seconds;
-    b->saved_limit = w->cap.limit;
-    w->cap.refusals = 0;
-    size_t room = (size_t)memory;
-    if (w->cap.used < w->cap.limit && room < w->cap.limit - w->cap.used)
-        w->cap.limit = w->cap.used + room;
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_STEP);
-
-    int status = lua_pcall(L, nargs, LUA_MULTRET, 1);
-
-    lua_sethook(L, NULL, 0, 0);
-    w->cap.limit = b->saved_limit;
-    const char *exceeded = b->exceeded;
-    if (!exceeded && status == LUA_ERRMEM)
-        exceeded = "memory";
-    b->active = 0;
-    b->exceeded = NULL;
-    w->cap.refusals = 0;
-
-    if (exceeded) {
-        w->last_abort = exceeded;
-        lua_settop(L, 0);
-        lua_gc(L, LUA_GCCOLLECT, 0);           /* give back what the script grabbed */
-        lua_pushboolean(L, 0);
-        lua_pushfstring(L, "script stopped: %s budget exceeded", exceeded);
-        lua_pushstring(L, exceeded);
-        return 3;
-    }
-    if (status != LUA_OK) {
-        lua_pushboolean(L, 0);
-        lua_insert(L, -2);                      /* false, message */
-        lua_pushliteral(L, "error");
-        return 3;
-    }
-    lua_pushboolean(L, 1);
-    lua_replace(L, 1);                          /* true, results... */
-    return lua_gettop(L);
 }
 
 /* core.memory() -> bytes held by this state, its limit */
@@ -201,7 +45,6 @@ static int l_memory(lua_State *L)
 static int open_server_core(lua_State *L)
 {
     static const luaL_Reg functions[] = {
-        { "run", l_run },
         { "memory", l_memory },
         { NULL, NULL },
     };
@@ -276,10 +119,7 @@ struct lua_worker *lua_worker_open(const struct lua_worker_options *opt, int ind
         return NULL;
     }
     w->index = index;
-    w->stop_flag = opt->stop_flag;
     w->cap.limit = opt->memory_limit ? opt->memory_limit : (size_t)-1;
-    w->cap.on_refuse = on_memory_refused;
-    w->cap.on_refuse_ud = w;
     w->handle_ref = LUA_NOREF;
     w->L = runtime_open_with(memory_cap_alloc, &w->cap);
     if (!w->L) {
@@ -288,6 +128,7 @@ struct lua_worker *lua_worker_open(const struct lua_worker_options *opt, int ind
         return NULL;
     }
     *(struct lua_worker **)lua_getextraspace(w->L) = w;
+    budget_set_stop_flag(w->L, opt->stop_flag);
     lua_pushcfunction(w->L, setup);
     lua_pushlightuserdata(w->L, (void *)opt);
     if (runtime_pcall(w->L, 1, 0) != LUA_OK) {
@@ -384,7 +225,7 @@ void lua_worker_run(void *context, struct job *job)
 {
     struct lua_worker *w = context;
     lua_State *L = w->L;
-    w->last_abort = NULL;
+    budget_take_abort(L);
     lua_pushcfunction(L, answer);
     lua_pushlightuserdata(L, job);
     int status = runtime_pcall(L, 1, 0);
@@ -401,8 +242,9 @@ void lua_worker_run(void *context, struct job *job)
         if (status == LUA_ERRMEM)
             lua_gc(L, LUA_GCCOLLECT, 0);
     }
-    if (w->last_abort)
-        snprintf(job->script_abort, sizeof job->script_abort, "%s", w->last_abort);
+    const char *abort = budget_take_abort(L);
+    if (abort)
+        snprintf(job->script_abort, sizeof job->script_abort, "%s", abort);
     lua_settop(L, 0);
 }
 

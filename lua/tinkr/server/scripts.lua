@@ -1,7 +1,7 @@
 -- POST /v1/scripts/{name}: runs queries/scripts/<name>.lua (found like any
 -- resource: TINKR_PATH and the config directory first, then the copy built
 -- into the server) in an allow-listed environment, under a budget of
--- instructions, wall-clock time and memory (tinkr.server.core.run).
+-- instructions, wall-clock time and memory (tinkr.core.sandbox.run).
 --
 -- What a script sees besides the standard allow-list (tinkr.resources):
 --   params   the request's JSON body (an object; {} when there is none)
@@ -11,7 +11,6 @@
 local core = require "tinkr.core"
 local errors = require "tinkr.errors"
 local resources = require "tinkr.resources"
-local budget = require "tinkr.server.core"
 
 local json = core.json
 local _M = { _VERSION = "0.1.0" }
@@ -42,8 +41,11 @@ local function api_view()
   }, "tinkr")
 end
 
+-- encode and decode are charged to the script's budget by the bytes they
+-- read and write (core.sandbox.linear): one call is linear, many are counted.
 local json_view = read_only({
-  encode = json.encode, decode = json.decode, null = json.null, array = json.array,
+  encode = core.sandbox.linear(json.encode), decode = core.sandbox.linear(json.decode),
+  null = json.null, array = core.sandbox.linear(json.array),
 }, "json")
 
 local tinkr_view
@@ -87,7 +89,7 @@ function _M.run(name, params, limits, log)
     return nil, errors.new("script_error", ("script '%s' does not compile: %s"):format(name, cerr))
   end
   local started = core.monotonic()
-  local packed = table.pack(budget.run(fn, limits))
+  local packed = table.pack(core.sandbox.run(fn, limits))
   local took_ms = require("tinkr.time").elapsed_ms(started)
   if not packed[1] then
     local msg, reason = packed[2], packed[3]
