@@ -410,7 +410,11 @@ end)
 describe("resources.sandbox", function()
   it("allows the listed functions and nothing else", function()
     local env = resources.sandbox({ extra = 1 }, "@x.lua")
-    assert.are.equal(string.format, env.format)
+    -- format and the libraries are tinkr.core.sandbox's bounded ones
+    local sandbox = require("tinkr.core").sandbox
+    assert.are.equal(sandbox.string.format, env.format)
+    assert.are.equal(sandbox.string.find, env.string.find)
+    assert.are_not.equal(string.find, env.string.find)
     assert.are.equal(1, env.extra)
     assert.has_error(function() return env.io end, "undefined global 'io' in x.lua")
     assert.has_error(function() return env.require end)

@@ -34,7 +34,7 @@ describe("resource sandbox budget", function()
     assert.is_true(errors.is_error(r[2]))
     assert.equal("config", r[2].code)
     assert.matches("queries/templates/hang.lua was stopped: it exceeded its time budget", r[2].message, 1, true)
-    assert.is_true(took < 0.3 + 0.5, ("took %.2f s"):format(took))
+    assert.is_true(took < 0.3 + 1.5, ("took %.2f s"):format(took))   -- margin for a loaded machine
   end)
 
   it("stops a template that builds a string over its memory budget", function()

@@ -12,7 +12,7 @@ local PIECES = {
   "a", "b", ".", "%a", "%d", "%s", "%w", "%W", "%p", "%x", "%u", "%l", "%c", "%g",
   "[ab]", "[^a]", "[a-c]", "[%d.]", "[]]", "[^]a]", "[a-]", "%%", "%.", "%]",
   "*", "+", "-", "?", "(", ")", "()", "%1", "%2", "%0", "%bab", "%b()", "%f[%w]", "%f[^a]",
-  "^", "$", "[", "%", "%b", "%f", "%fa", "\0", "x", "é",
+  "^", "$", "[", "%", "%b", "%f", "%fa", "\0", "x", "é", "%z", "%Z",
 }
 local SUBJECT_CHARS = { "a", "b", "c", "1", "2", " ", ".", "(", ")", "]", "x", "\0", "A", "%" }
 
@@ -124,6 +124,9 @@ describe("sandbox.run", function()
   -- What a sandbox's environment holds (tinkr.resources.sandbox).
   local string, table, utf8 = sandbox.string, sandbox.table, sandbox.utf8
   local LIMITS = { instructions = 1000000000000, seconds = 0.5, memory = 16 * 1024 * 1024 }
+  -- Wall-clock slack for a loaded machine (the specs share two cores);
+  -- without the bound these calls run for minutes.
+  local MARGIN = 1.5
 
   local function run(f, limits)
     local t0 = core.monotonic()
@@ -139,7 +142,7 @@ describe("sandbox.run", function()
     assert.is_false(r[1])
     assert.equal("script stopped: time budget exceeded", r[2])
     assert.equal("time", r[3])
-    assert.is_true(took < 0.5 + 0.25, ("took %.3f s"):format(took))
+    assert.is_true(took < 0.5 + MARGIN, ("took %.3f s"):format(took))
   end)
 
   it("stops every pattern function (match, gmatch, gsub), and a pcall cannot swallow the stop", function()
@@ -158,7 +161,7 @@ describe("sandbox.run", function()
       end)
       assert.is_false(r[1], name)
       assert.equal("time", r[3], name)
-      assert.is_true(took < 0.75, name .. (" took %.3f s"):format(took))
+      assert.is_true(took < 0.5 + MARGIN, name .. (" took %.3f s"):format(took))
     end
   end)
 
@@ -180,7 +183,7 @@ describe("sandbox.run", function()
       local r, took = run(f)
       assert.is_false(r[1], "case " .. i)
       assert.equal("memory", r[3], "case " .. i .. ": " .. tostring(r[2]))
-      assert.is_true(took < 0.75, ("case %d took %.3f s"):format(i, took))
+      assert.is_true(took < 0.5 + MARGIN, ("case %d took %.3f s"):format(i, took))
     end
   end)
 
@@ -196,7 +199,7 @@ describe("sandbox.run", function()
       local r, took = run(f)
       assert.is_false(r[1], "case " .. i)
       assert.is_truthy(r[3] == "time" or r[3] == "instructions", "case " .. i .. ": " .. tostring(r[2]))
-      assert.is_true(took < 0.75, ("case %d took %.3f s"):format(i, took))
+      assert.is_true(took < 0.5 + MARGIN, ("case %d took %.3f s"):format(i, took))
     end
   end)
 

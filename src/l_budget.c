@@ -30,6 +30,7 @@ struct budget {
     lua_Integer instructions_left;
     double deadline;              /* monotonic seconds */
     long unclocked;               /* C steps since the last clock read */
+    int clamped;                  /* a network timeout was cut to the deadline */
     const char *exceeded;         /* why it ran out, once it did */
     const char *last_abort;       /* of the last run, for the server */
     const atomic_int *stop;
@@ -137,7 +138,11 @@ double budget_clamp_seconds(lua_State *L, double seconds)
             b->exceeded = "time";
         budget_raise(L);
     }
-    return left < seconds ? left : seconds;
+    if (left < seconds) {
+        b->clamped = 1;
+        return left;
+    }
+    return seconds;
 }
 
 void budget_check_deadline(lua_State *L)
@@ -146,6 +151,10 @@ void budget_check_deadline(lua_State *L)
     if (!b)
         return;
     check_slow(b);
+    /* A transfer whose timeout was cut to the deadline may end a hair
+     * before it (curl's timers round): that is still the budget's stop. */
+    if (!b->exceeded && b->clamped && monotonic_now() > b->deadline - 0.05)
+        b->exceeded = "time";
     if (b->exceeded)
         budget_raise(L);
 }
@@ -313,6 +322,7 @@ static int l_run(lua_State *L)
     b->instructions_left = instructions;
     b->deadline = monotonic_now() + seconds;
     b->unclocked = 0;
+    b->clamped = 0;
     b->used = (size_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + (size_t)lua_gc(L, LUA_GCCOUNTB, 0);
     b->limit = (size_t)memory > (size_t)-1 - b->used ? (size_t)-1 : b->used + (size_t)memory;
     b->inner_alloc = lua_getallocf(L, &b->inner_ud);

@@ -97,6 +97,7 @@ static int in_named_class(int c, int letter)
     case 'u': yes = isupper(c); break;
     case 'w': yes = isalnum(c); break;
     case 'x': yes = isxdigit(c); break;
+    case 'z': yes = c == 0; break;      /* Lua 5.1's NUL class, still accepted */
     default: return letter == c;
     }
     yes = yes != 0;
