@@ -9,7 +9,7 @@ function cases.gsub() return (("a"):rep(3000):gsub(HANG, "x")) end
 function cases.rep() return #("x"):rep(1 << 30) end
 function cases.concat()
   local t = {}
-  for i = 1, 200 do t[i] = ("y"):rep(100000) end
+  for i = 1, 20 do t[i] = ("y"):rep(100000) end
   return #table.concat(t, ("z"):rep(1000000))
 end
 function cases.format()
