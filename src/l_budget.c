@@ -38,6 +38,9 @@ struct budget {
     lua_Alloc inner_alloc;
     void *inner_ud;
     size_t used, limit;
+    int refused;                  /* the last request was refused: */
+    void *refused_ptr;            /* which one */
+    size_t refused_size;
 };
 
 static const char budget_key = 'b';
@@ -197,13 +200,22 @@ static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     struct budget *b = ud;
     size_t old = ptr ? osize : 0;   /* without ptr, osize encodes a type */
     if (nsize > old && (nsize - old > b->limit || b->used > b->limit - (nsize - old))) {
-        if (!b->exceeded)
-            b->exceeded = "memory";
+        /* Lua collects all garbage and asks again: only a second refusal
+         * of the same request means the script itself holds too much. */
+        if (b->refused_ptr == ptr && b->refused_size == nsize && b->refused) {
+            if (!b->exceeded)
+                b->exceeded = "memory";
+        }
+        b->refused = 1;
+        b->refused_ptr = ptr;
+        b->refused_size = nsize;
         return NULL;
     }
     void *p = b->inner_alloc(b->inner_ud, ptr, osize, nsize);
-    if (p || nsize == 0)
+    if (p || nsize == 0) {
         b->used = b->used >= old ? b->used - old + nsize : nsize;
+        b->refused = 0;
+    }
     return p;
 }
 
@@ -323,6 +335,7 @@ static int l_run(lua_State *L)
     b->deadline = monotonic_now() + seconds;
     b->unclocked = 0;
     b->clamped = 0;
+    b->refused = 0;
     b->used = (size_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + (size_t)lua_gc(L, LUA_GCCOUNTB, 0);
     b->limit = (size_t)memory > (size_t)-1 - b->used ? (size_t)-1 : b->used + (size_t)memory;
     b->inner_alloc = lua_getallocf(L, &b->inner_ud);
