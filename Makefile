@@ -96,9 +96,16 @@ deps:
 	scripts/install-deps
 
 # The README's test command: install, build, run every spec plain and under ASan.
-test: deps
+test: deps writers
 	$(MAKE) all asan
 	scripts/run-specs
+
+# The real OTel writers the specs run (Go builds and the Python SDK venv,
+# cached in ~/.cache/tinkr; minutes on a new machine, then nothing).
+.PHONY: writers
+writers:
+	scripts/build-writers
+	scripts/otel-python --ensure >/dev/null
 
 spec: all
 	scripts/run-specs plain
