@@ -9,7 +9,7 @@ local resources = require "tinkr.resources"
 
 local _M = { _VERSION = "0.1.0" }
 
-_M.KNOWN = { "dataprepper", "seed", "ss4o" }   -- detection order
+_M.KNOWN = { "dataprepper", "seed", "ss4o", "jaeger" }   -- detection order
 
 local loaded = {}
 
@@ -117,7 +117,7 @@ function _M.resolver(fields, section, pattern)
   end
   local r = {}
   function r.field(name)
-    local candidates = section.fields[name]
+    local candidates = section.query_fields and section.query_fields[name] or section.fields[name]
     if type(candidates) ~= "table" then candidates = { candidates } end
     for _, p in ipairs(candidates) do
       local q = queryable(p)
@@ -157,6 +157,49 @@ function _M.resolver(fields, section, pattern)
     if not fields then return tried[1] end
     error(errors.new("bad_query", ("no field '%s' in the mapping of '%s' (tried %s)"):format(
       key, pattern, table.concat(tried, ", "))))
+  end
+  -- The clause selecting root spans: no parent id, or (Jaeger) no reference
+  -- of the parent kind.
+  function r.root()
+    local root = section.root
+    if not root then return { term = { [r.field("parent_span_id")] = "" } } end
+    local musts = {}
+    for path, value in pairs(root.none) do musts[#musts + 1] = { term = { [path] = value } } end
+    local q = { bool = { filter = musts } }
+    if not fields or (fields[root.nested] or {}).type == "nested" then
+      q = { nested = { path = root.nested, query = q } }
+    end
+    return { bool = { must_not = { q } } }
+  end
+  -- The clause for `key = value` on an attribute: a term on the attribute's
+  -- field, or (key/value tag lists) a nested match in any of the lists.
+  function r.match(key, value)
+    local lists = section.nested_attributes
+    if not lists then return { term = { [r.attribute(key)] = value } } end
+    local should = {}
+    for _, l in ipairs(lists) do
+      should[#should + 1] = { nested = { path = l.path, query = { bool = { filter = {
+        { term = { [l.key] = key } }, { term = { [l.value] = tostring(value) } } } } } } }
+    end
+    return { bool = { should = should, minimum_should_match = 1 } }
+  end
+  -- The clause for spans in error: the status field holding its error value,
+  -- or (status in tags) the error tag / otel.status_code ERROR.
+  function r.failed(raw)
+    if not (section.status and section.status.from_tags) then
+      return { term = { [r.field("status")] = raw } }
+    end
+    local tagged = section.tags.span
+    local should = {
+      { nested = { path = tagged, query = { bool = { filter = {
+        { term = { [tagged .. ".key"] = "error" } }, { term = { [tagged .. ".value"] = "true" } } } } } } },
+      { nested = { path = tagged, query = { bool = { filter = {
+        { term = { [tagged .. ".key"] = "otel.status_code" } }, { term = { [tagged .. ".value"] = "ERROR" } } } } } } },
+    }
+    if fields and fields[section.tags.typed .. ".error"] then
+      should[#should + 1] = { term = { [section.tags.typed .. ".error"] = true } }
+    end
+    return { bool = { should = should, minimum_should_match = 1 } }
   end
   return r
 end

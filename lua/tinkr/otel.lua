@@ -254,13 +254,65 @@ _M.finish_log_row = finish_log_row
 -- The duration of a span in ns, from the layout's field or computed.
 local UNIT_NS = { ns = 1, us = 1000, ms = 1000000, s = 1000000000 }
 
+-- A time value in the layout's unit (epoch integers, e.g. Jaeger's us) -> ns.
+local function time_ns(v, unit)
+  if unit and math.type(v) == "integer" then return v * UNIT_NS[unit] end
+  return ns_of(v)
+end
+
+-- Jaeger-style {key, type, value} tag lists -> { key = typed value }.
+local function tag_map(list)
+  local out = {}
+  if type(list) ~= "table" then return out end
+  for _, t in ipairs(list) do
+    if type(t) == "table" and t.key ~= nil then
+      local v = t.value
+      if t.type == "bool" and type(v) == "string" then v = v == "true"
+      elseif (t.type == "int64" or t.type == "float64") and type(v) == "string" then v = tonumber(v) or v end
+      out[t.key] = v
+    end
+  end
+  return out
+end
+
+-- Status, kind and attributes of a span whose layout keeps them in tags
+-- (Jaeger: error=true or otel.status_code, span.kind).
+local TAG_STATUS = { ERROR = "error", OK = "ok" }
+local function from_tags(r, section)
+  local tags = section.tags
+  local attrs = tag_map(r[tags.span] or r.tags)
+  local typed = type(r.tag) == "table" and r.tag or {}
+  for k, v in pairs(typed) do if attrs[k] == nil then attrs[k] = v end end
+  r.resource = tag_map(r.process_tags)
+  local code = attrs["otel.status_code"]
+  if attrs.error == true or attrs.error == "true" then code = "ERROR" end
+  r.status = code or "UNSET"
+  r.status_message = attrs["otel.status_description"]
+  r.kind = r.kind or attrs["span.kind"]
+  r.attributes = attrs
+  r.tags, r.process_tags, r.tag = nil, nil, nil
+end
+
+-- The parent span id named by the first reference of the parent kind.
+local function parent_from(r, parent)
+  local refs = r[parent.from]
+  r[parent.from] = nil
+  if type(refs) ~= "table" then return "" end
+  for _, ref in ipairs(refs) do
+    if type(ref) == "table" and ref.refType == parent.ref_type and ref.spanID then return ref.spanID end
+  end
+  return ""
+end
+
 local function finish_span_row(r, section)
-  r.start_ns = ns_of(r.start)
-  r.end_ns = ns_of(r["end"])
+  local units = section.time_units or {}
+  r.start_ns = time_ns(r.start, units.start)
+  r.end_ns = time_ns(r["end"], units["end"])
   local d = section.duration or {}
   if d.field and type(r.duration) == "number" then
     local ns = r.duration * UNIT_NS[d.unit or "ns"]
     r.duration_ns = math.tointeger(ns) or math.floor(ns + 0.5)
+    if not r.end_ns and r.start_ns then r.end_ns = r.start_ns + r.duration_ns end
   elseif r.start_ns and r.end_ns then
     r.duration_ns = r.end_ns - r.start_ns
   end
@@ -268,8 +320,14 @@ local function finish_span_row(r, section)
   if r.duration_ns then r.duration_ms = r.duration_ns / 1e6 end
   if r.start_ns then r.start = iso(r.start_ns) end
   if r.end_ns then r["end"] = iso(r.end_ns) end
-  local status = section.status and section.status[r.status]
-  r.status_code, r.status = r.status, status or (r.status ~= nil and tostring(r.status):lower() or "unset")
+  if section.parent then r.parent_span_id = parent_from(r, section.parent) end
+  if section.status and section.status.from_tags then
+    from_tags(r, section)
+    r.status_code, r.status = r.status, TAG_STATUS[r.status] or "unset"
+  else
+    local status = section.status and section.status[r.status]
+    r.status_code, r.status = r.status, status or (r.status ~= nil and tostring(r.status):lower() or "unset")
+  end
   if r.parent_span_id == json.null then r.parent_span_id = "" end
   r._sort, r._index = nil, nil
   return r
@@ -371,6 +429,7 @@ function Backend:traces(p)
     for raw, norm in pairs(section.status or {}) do
       if norm == "error" then q.errors_only, q.error_status = true, raw end
     end
+    if section.status and section.status.from_tags then q.errors_only = true end
   end
   local dsl
   dsl, err = build("root_spans", q, L.resolve)
