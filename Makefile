@@ -106,6 +106,7 @@ test: deps writers
 writers:
 	scripts/build-writers
 	scripts/otel-python --ensure >/dev/null
+	scripts/otel-node --ensure >/dev/null
 
 spec: all
 	scripts/run-specs plain
