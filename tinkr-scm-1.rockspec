@@ -92,6 +92,7 @@ build = {
     ["tinkr.toml"] = "lua/tinkr/toml.lua",
     ["tinkr.queries.investigate"] = "queries/investigate.lua",
     ["tinkr.queries.mappings.dataprepper"] = "queries/mappings/dataprepper.lua",
+    ["tinkr.queries.mappings.jaeger"] = "queries/mappings/jaeger.lua",
     ["tinkr.queries.mappings.seed"] = "queries/mappings/seed.lua",
     ["tinkr.queries.mappings.ss4o"] = "queries/mappings/ss4o.lua",
     ["tinkr.queries.recipes.http_error_rate"] = "queries/recipes/http_error_rate.lua",

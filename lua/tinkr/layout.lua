@@ -9,7 +9,9 @@ local resources = require "tinkr.resources"
 
 local _M = { _VERSION = "0.1.0" }
 
-_M.KNOWN = { "dataprepper", "seed", "ss4o", "jaeger" }   -- detection order
+-- Detection order: the most specific rules first (a Jaeger span index also
+-- has the seed layout's "duration" and "startTime").
+_M.KNOWN = { "jaeger", "dataprepper", "seed", "ss4o" }
 
 local loaded = {}
 
