@@ -1,7 +1,8 @@
 -- Shell completion, generated from the command-line surface
 -- (tools/completion.lua).  bash's is driven the way bash drives it: source
 -- the script, set COMP_WORDS and COMP_CWORD, call the function, read
--- COMPREPLY.  fish's through `complete -C`; zsh's is syntax-checked and loaded.
+-- COMPREPLY.  fish's through `complete -C`; zsh's in a pseudo-terminal
+-- (spec/support/zsh_complete.zsh).
 local helpers = require "helpers"
 local surface = require "tinkr.cli.surface"
 local q = helpers.shell_quote
@@ -107,6 +108,13 @@ describe("bash completion", function()
     os.execute("rm -rf " .. q(d))
   end)
 
+  it("completes tinkr-server's profiles through the tinkr beside it", function()
+    local cfg = helpers.write_temp('[profiles.alpha]\n[profiles.beta]\n', ".toml")
+    assert.same({ "alpha", "beta" }, bash_complete({ helpers.root .. "/bin/tinkr-server", "--profile", "" },
+      { env = { TINKR_CONFIG = cfg } }))
+    os.remove(cfg)
+  end)
+
   it("completes tinkr-server's options", function()
     local want = {}
     for _, o in ipairs(surface.SERVER.options) do
@@ -148,7 +156,7 @@ end)
 describe("zsh and fish completion", function()
   it("zsh's parses and registers for tinkr and tinkr-server", function()
     local script = "autoload -U compinit; compinit -u -d " .. q(dir .. "/zcompdump") ..
-      "; source " .. q(dir .. "/_tinkr") .. "; print $_comps[tinkr] $_comps[tinkr-server] ${+functions[_tinkr_metrics]}"
+      "; source " .. q(dir .. "/_tinkr") .. "; print $_comps[tinkr] $_comps[tinkr-server] ${+functions[_tinkr_cmd_metrics]}"
     local out, err, status = helpers.run("zsh -f -c " .. q(script))
     assert.equal(0, status, err)
     assert.equal("_tinkr _tinkr 1\n", out)
@@ -156,6 +164,32 @@ describe("zsh and fish completion", function()
     for _, c in ipairs(surface.list()) do
       for _, o in ipairs(surface.options(c.name)) do assert.truthy(text:find("'%*?" .. o[1]:gsub("%-", "%%-") .. "[=%[]"), o[1]) end
     end
+  end)
+
+  it("zsh's offers options, formats, values and recipes (driven in a pseudo-terminal)", function()
+    local bin = os.tmpname(); os.remove(bin)
+    assert(os.execute("mkdir -p " .. q(bin) .. " && ln -s " .. q(tinkr_bin()) .. " " .. q(bin .. "/tinkr")))
+    local function zsh(line)
+      local out, err, status = helpers.run("cd / && PATH=" .. q(bin) .. ":$PATH timeout 60 zsh -f " ..
+        q(helpers.root .. "/spec/support/zsh_complete.zsh") .. " " .. q(dir) .. " " .. q(line))
+      assert.equal(0, status, err)
+      local seen, words = {}, {}
+      for w in out:gmatch("[^\n]+") do
+        if not seen[w] then seen[w] = true; words[#words + 1] = w end
+      end
+      table.sort(words)
+      return words
+    end
+    assert.same({ "--service" }, zsh("tinkr logs --se"))
+    assert.same({ "json", "table" }, zsh("tinkr trace --format "))
+    assert.same({ "ERROR" }, zsh("tinkr logs --level E"))
+    assert.same({ "http_latency_p50", "http_latency_p90", "http_latency_p99" }, zsh("tinkr metrics --recipe http_latency_p"))
+    assert.same({ "--script-instructions", "--script-memory", "--script-seconds" }, zsh("tinkr-server --script"))
+    local cfg = helpers.write_temp('[profiles.alpha]\n[profiles.beta]\n', ".toml")
+    assert.same({ "alpha", "beta" }, zsh("tinkr logs --config " .. cfg .. " --profile "))
+    assert.same({ "alpha", "beta" }, zsh("tinkr profiles --config " .. cfg .. " check "))
+    os.remove(cfg)
+    os.execute("rm -rf " .. q(bin))
   end)
 
   it("fish's offers options, formats and recipes (complete -C)", function()

@@ -29,7 +29,8 @@ describe("the command-line surface", function()
     local described = {}
     for _, c in ipairs(surface.list()) do described[#described + 1] = c.name end
     table.sort(described)
-    assert.same(described, require("tinkr.cli").command_names())
+    assert.same(described, require("tinkr.cli").command_names(),
+      "a command needs lua/tinkr/cli/surface/NAME.lua, listed in COMMANDS there")
   end)
 
   it("gives every option a valid shape: long name, type for values, values for enums", function()
@@ -128,7 +129,8 @@ describe("the command-line surface", function()
     for name in src:gmatch('strcmp%(a, "(%-%-[%w%-]+)"%)') do parsed[#parsed + 1] = name end
     for _, o in ipairs(surface.SERVER.options) do described[#described + 1] = o[1] end
     table.sort(parsed); table.sort(described)
-    assert.same(described, parsed)
+    assert.same(described, parsed,
+      "src/server/main.c and lua/tinkr/cli/surface/server.lua must name the same options (one entry each there)")
     local argv = { q(server_bin()) }
     for _, o in ipairs(surface.SERVER.options) do
       if o[1] ~= "--help" and o[1] ~= "--version" then

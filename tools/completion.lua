@@ -106,8 +106,9 @@ _tinkr_offer() {
     files) COMPREPLY=($(compgen -f -- "$cur")) ;;
     list:*) COMPREPLY=($(compgen -W "${how#list:}" -- "$cur")) ;;
     dyn:*)
-      local prog=${COMP_WORDS[0]} extra=() i
-      for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+      # tinkr-server's values come from the tinkr beside it.
+      local prog=${COMP_WORDS[0]%-server} extra=() i
+      for ((i = 1; i < COMP_CWORD - 1; i++)); do
         case ${COMP_WORDS[i]} in
           --profile|--config) extra+=("${COMP_WORDS[i]}" "${COMP_WORDS[i+1]}") ;;
         esac
@@ -198,7 +199,7 @@ local function zsh_action(cmd, o)
   local h = how(cmd, o)
   if h == "files" then return "_files" end
   if h:match("^list:") then return "(" .. h:sub(6) .. ")" end
-  if h:match("^dyn:") then return "_tinkr_dynamic " .. h:sub(5) end
+  if h:match("^dyn:") then return "_tinkr_dyn_" .. h:sub(5) end
   return " "
 end
 
@@ -217,19 +218,25 @@ end
 local function zsh()
   local z = { "#compdef tinkr tinkr-server", "# " .. HEADER, "" }
   local function add(s) z[#z + 1] = s end
-  add([==[# Values only the configured tinkr knows: recipes, profiles, services.
-_tinkr_dynamic() {
+  add([==[# Values only the configured tinkr knows: _tinkr_values SOURCE [compadd
+# options _arguments passes].
+_tinkr_values() {
+  local source=$1 i
+  shift
   local -a extra values
-  local i
-  for ((i = 2; i < $#words; i++)); do
+  for ((i = 2; i < CURRENT - 1; i++)); do
     [[ $words[i] == --profile || $words[i] == --config ]] && extra+=($words[i] $words[i+1])
   done
-  values=(${(f)"$(${words[1]} __complete $1 $extra 2>/dev/null)"})
-  compadd -a values
+  values=(${(f)"$($_tinkr_prog __complete $source $extra 2>/dev/null)"})
+  compadd "$@" -a values
 }
 ]==])
+  for _, s in ipairs(surface.SOURCES) do
+    add(("_tinkr_dyn_%s() { _tinkr_values %s \"$@\" }"):format(s, s))
+  end
+  add("")
   for _, c in ipairs(commands) do
-    add("_tinkr_" .. c.name .. "() {")
+    add("_tinkr_cmd_" .. c.name .. "() {")
     local specs = {}
     for _, o in ipairs(surface.options(c.name)) do specs[#specs + 1] = "        " .. zsh_spec(c.name, o) end
     if c.subcommands then
@@ -253,6 +260,8 @@ _tinkr_dynamic() {
   add("}")
   add("")
   add("_tinkr() {")
+  add("  # The tinkr that answers __complete (for tinkr-server: the tinkr beside it).")
+  add("  typeset -g _tinkr_prog=${words[1]%-server}")
   add("  if [[ $service == tinkr-server ]]; then _tinkr_server; return; fi")
   add("  if (( CURRENT == 2 )); then")
   local cmds = {}
@@ -268,7 +277,7 @@ _tinkr_dynamic() {
   add("  local cmd=$words[2]")
   add("  shift words; (( CURRENT-- ))")
   add("  case $cmd in")
-  for _, c in ipairs(commands) do add(("    %s) _tinkr_%s ;;"):format(c.name, c.name)) end
+  for _, c in ipairs(commands) do add(("    %s) _tinkr_cmd_%s ;;"):format(c.name, c.name)) end
   add("    *) _files ;;")
   add("  esac")
   add("}")
@@ -309,7 +318,8 @@ function __tinkr_complete
             set extra $extra $words[$i] $words[(math $i + 1)]
         end
     end
-    $words[1] __complete $argv $extra 2>/dev/null
+    string replace -r -- '-server$' '' $words[1] | read -l prog
+    $prog __complete $argv $extra 2>/dev/null
 end
 ]==])
   local all = table.concat(names(commands, "name"), " ")
