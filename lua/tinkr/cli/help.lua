@@ -63,7 +63,8 @@ function _M.command(name)
   local parts = {}
   local prefix = "usage: tinkr " .. name .. " "
   for i, s in ipairs(c.synopsis or { "[options]" }) do
-    parts[#parts + 1] = (i == 1 and prefix or ("       tinkr " .. name .. " ")) .. s
+    local first = (i == 1 and prefix or ("       tinkr " .. name .. " "))
+    parts[#parts + 1] = wrap(s, (" "):rep(#first + 2), first)
   end
   parts[#parts + 1] = wrap(c.description or c.summary, "")
   local function values_of(o) return surface.values(name, o) end
