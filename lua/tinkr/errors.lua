@@ -29,11 +29,47 @@ Error.__index = Error
 Error.__tostring = function(e) return e.message end
 _M.Error = Error
 
+--- Text as an error may show it: one line (line breaks and tabs become
+--- spaces), control characters a terminal would act on (ESC, CR, BEL ...)
+--- written out as \x1b, so a backend's bytes can neither move the cursor
+--- nor retitle the window.
+local function one_line(s)
+  if type(s) ~= "string" or not s:find("[%c\127]") then return s end
+  s = s:gsub("[\r\n\t]+", " ")
+  return (s:gsub("[%c\127]", function(c) return ("\\x%02x"):format(c:byte()) end))
+end
+_M.one_line = one_line
+
 --- errors.new(code, message [, fields]) -> err
+--- Every message (and detail) goes through one_line: errors are one line.
 function _M.new(code, message, fields)
   local e = fields or {}
-  e.code, e.message = code, message
+  e.code, e.message = code, one_line(message)
+  if type(e.detail) == "string" then e.detail = one_line(e.detail) end
   return setmetatable(e, Error)
+end
+
+--- What an error may quote of a response body: an HTML page (a proxy's or
+--- a load balancer's error page) only by its <title>; anything else as its
+--- first 200 bytes, whitespace collapsed.  Always one line.
+function _M.body_summary(body, content_type)
+  body = type(body) == "string" and body or ""
+  local head = body:sub(1, 512):lower()
+  local is_html = (type(content_type) == "string" and content_type:lower():find("html", 1, true))
+    or head:find("^%s*<!doctype html") or head:find("^%s*<html") or head:find("<head>", 1, true)
+  if is_html then
+    local title = body:match("<[Tt][Ii][Tt][Ll][Ee][^>]*>(.-)</[Tt][Ii][Tt][Ll][Ee]%s*>")
+    title = title and title:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
+    if title and title ~= "" then
+      if #title > 120 then title = title:sub(1, 120) .. "..." end
+      return ('an HTML page titled "%s"'):format(one_line(title))
+    end
+    return "an HTML page without a title"
+  end
+  if not body:find("%S") then return "(empty body)" end
+  local s = body:gsub("%s+", " "):gsub("^ ", "")
+  if #s > 200 then s = s:sub(1, 200) .. "..." end
+  return one_line(s)
 end
 
 function _M.is_error(v)

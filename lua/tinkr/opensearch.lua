@@ -68,6 +68,9 @@ end
 local function status_error(res, what, path)
   local reason, _, etype = reason_of(res.body)
   local s = res.status
+  -- without OpenSearch's own words, say what came back (an HTML page from a
+  -- proxy is named by its title, never dumped)
+  local quoted = reason or errors.body_summary(res.body, res.headers and res.headers["content-type"])
   if s == 401 or s == 403 then
     return errors.new("auth", ("OpenSearch refused the request (%d%s): set OTEL_OPENSEARCH_API_KEY or put user:password in %s"):format(
       s, reason and (": " .. reason) or "", URL_VAR), { status = s })
@@ -75,12 +78,12 @@ local function status_error(res, what, path)
     return errors.new("not_found", ("no index matches '%s' on OpenSearch (%s); check OTEL_LOG_INDEX / OTEL_TRACE_INDEX"):format(
       what or path, reason or "index not found"), { status = s })
   elseif s == 400 then
-    return errors.new("bad_query", ("OpenSearch rejected the query: %s"):format(reason or res.body:sub(1, 200)),
+    return errors.new("bad_query", ("OpenSearch rejected the query: %s"):format(quoted),
       { status = s, detail = reason })
   elseif s >= 500 then
-    return errors.new("backend", ("OpenSearch failed (%d): %s"):format(s, reason or res.body:sub(1, 200)), { status = s })
+    return errors.new("backend", ("OpenSearch failed (%d): %s"):format(s, quoted), { status = s })
   end
-  return errors.new("backend", ("OpenSearch answered %d for %s: %s"):format(s, path, reason or res.body:sub(1, 200)),
+  return errors.new("backend", ("OpenSearch answered %d for %s: %s"):format(s, path, quoted),
     { status = s })
 end
 

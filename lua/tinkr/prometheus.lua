@@ -83,13 +83,10 @@ local function safe_url(url)
   return (gsub(url, "^(%a[%w+.-]*://)[^@/]*@", "%1"))
 end
 
--- A short, printable excerpt of a body that was not what we expected.
-local function excerpt(body)
-  body = body or ""
-  if not body:find("%S") then return "(empty body)" end
-  local s = sub(body, 1, 120):gsub("%s+", " "):gsub("[%c\128-\255]", "?"):gsub("^ ", ""):gsub(" $", "")
-  if #body > 120 then s = s .. "..." end
-  return s
+-- A short, one-line excerpt of a body that was not what we expected (an
+-- HTML page by its title).
+local function excerpt(res)
+  return errors.body_summary(res.body, res.headers and res.headers["content-type"])
 end
 
 local function check_ns(v, n, fname)
@@ -117,7 +114,7 @@ local function answer_error(res, decoded, request)
     local ctype = res.headers and res.headers["content-type"] or "no content type"
     local what = decoded and "JSON that is not a Prometheus API answer" or "not JSON"
     return errors.new("backend", format("%s answered HTTP %d with %s, %s: %s — is %s the Prometheus base URL (e.g. http://host:9090)?",
-      WHAT, status, ctype, what, excerpt(res.body), ENVVAR), fields)
+      WHAT, status, ctype, what, excerpt(res), ENVVAR), fields)
   end
   if etype == "bad_data" or (status == 400 and their) then
     return errors.new("bad_query", format("%s rejected the query: %s", WHAT, their or "bad request"), fields)
@@ -131,7 +128,7 @@ local function answer_error(res, decoded, request)
       WHAT, request.url, ENVVAR), fields)
   end
   return errors.new("backend", format("%s failed (HTTP %d%s): %s", WHAT, status,
-    etype and (", " .. etype) or "", their or excerpt(res.body)), fields)
+    etype and (", " .. etype) or "", their or excerpt(res)), fields)
 end
 
 -- Sends one API request; returns the decoded `data` and meta, or nil, err.

@@ -127,6 +127,26 @@ class Handler(BaseHTTPRequestHandler):
         STOP.wait(self.param("ms", 200) / 1000.0)
         self.send_json(200, {"delayed_ms": self.param("ms", 200)})
 
+    # Hostile error bodies (a proxy's HTML page, terminal escape sequences):
+    # a real OpenSearch or Prometheus does not send these on demand.
+    def r_hostile_html(self, body):
+        page = ("<!DOCTYPE html>\n<html>\n<head><title>502 Bad\n Gateway \x1b]0;pwned\x07</title></head>\n"
+                "<body>\x1b[31m<h1>502 Bad Gateway</h1>\r\n<hr>nginx</body>\n</html>\n")
+        self.send_body(self.param("code", 502), page.encode(), content_type="text/html")
+
+    def r_hostile_text(self, body):
+        text = "upstream \x1b]0;retitled\x07failed\r\x1b[2K\x1b[31mbad\x1b[0m\nsecond line\n"
+        self.send_body(self.param("code", 500), text.encode(), content_type="text/plain")
+
+    def r_hostile_json(self, body):
+        self.send_json(self.param("code", 500), {"error": {"type": "x", "reason": "bad \x1b[2J\x07thing\nline two"},
+                                                 "status": 500, "errorType": "internal",
+                                                 "error_text": "\x1b[31m"})
+
+    def r_hostile_prom(self, body):
+        self.send_json(self.param("code", 422), {"status": "error", "errorType": "execution",
+                                                 "error": "bad \x1b[2J\x07thing\nline two"})
+
     def r_status(self, body):
         code = self.param("code", 503)
         self.send_json(code, {"status": code})
