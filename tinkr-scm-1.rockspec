@@ -66,6 +66,7 @@ build = {
     ["tinkr.format.table"] = "lua/tinkr/format/table.lua",
     ["tinkr.format.text"] = "lua/tinkr/format/text.lua",
     ["tinkr.format.waterfall"] = "lua/tinkr/format/waterfall.lua",
+    ["tinkr.index_pattern"] = "lua/tinkr/index_pattern.lua",
     ["tinkr"] = "lua/tinkr/init.lua",
     ["tinkr.layout"] = "lua/tinkr/layout.lua",
     ["tinkr.metrics"] = "lua/tinkr/metrics.lua",

@@ -104,6 +104,7 @@ connect_timeout = 2
 ca_file = "/etc/ssl/ca.pem"
 insecure = true
 now = "2026-11-26T12:00:00Z"
+max_response = 1048576
 ]])
     assert.is_nil(err)
     local p = file.profiles.full
@@ -190,7 +191,7 @@ opensearch_api_key = "env:OS_KEY"
   it("rejects an unknown key, naming the key, the profile, the line and the known keys", function()
     local msg, path = load_error('[profiles.prod]\nbackend = "otel"\nopensearch_ulr = "http://h:9200"\n')
     assert.equal(path .. ":3: profile 'prod': unknown key 'opensearch_ulr' (did you mean 'opensearch_url'?); "
-      .. "known keys: backend, ca_file, connect_timeout, insecure, layout, log_index, now, opensearch_api_key, "
+      .. "known keys: backend, ca_file, connect_timeout, insecure, layout, log_index, max_response, now, opensearch_api_key, "
       .. "opensearch_url, prometheus_url, timeout, trace_index", msg)
   end)
 

@@ -78,7 +78,7 @@ void http_transfer_classify_failure(http_transfer *t, CURLcode rc) {
     http_transfer_set_error(t, "interrupted", format("interrupted by Ctrl-C: %s", url));
   } else if (t->too_large) {
     http_transfer_set_error(t, "too_large",
-              format("response body larger than %zu bytes from %s (raise max_body= or ask for less)",
+              format("response body larger than %zu bytes from %s (ask for less)",
                      t->max_body, url));
   } else if (t->headers_too_large) {
     http_transfer_set_error(t, "too_large",
@@ -104,14 +104,11 @@ void http_transfer_classify_failure(http_transfer *t, CURLcode rc) {
       int by_connect = t->connect_timeout_s <= t->timeout_s;
       seconds_text(by_connect ? t->connect_timeout_s : t->timeout_s, secs, sizeof secs);
       http_transfer_set_error(t, "timeout",
-                format("could not connect within %s s: %s (is the host reachable? "
-                       "raise %s= if it is just slow)",
-                       secs, url, by_connect ? "connect_timeout" : "timeout"));
+                format("could not connect within %s s: %s (is the host reachable?)", secs, url));
     } else {
       seconds_text(t->timeout_s, secs, sizeof secs);
       http_transfer_set_error(t, "timeout",
-                format("timed out after %s s: %s (the server is slow or hung; "
-                       "raise timeout= if it is just slow)", secs, url));
+                format("timed out after %s s: %s (the server is slow or hung)", secs, url));
     }
   } else if (rc == CURLE_PEER_FAILED_VERIFICATION) {
     http_transfer_set_error(t, "tls", format("TLS certificate of '%s' not trusted (%s): %s (pass cafile= "

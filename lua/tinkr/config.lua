@@ -24,11 +24,76 @@ _M.SETTINGS = {
   now = { env = "TINKR_NOW", doc = "pin \"now\" (RFC 3339 or epoch seconds)" },
 }
 
+-- Settings with a type are checked whenever they are read, whatever set
+-- them (environment text, a profile value, an override): a bad value is a
+-- config error naming where it came from, never a silent default.
+local function seconds(v)
+  local n = v
+  if type(v) == "string" then n = v:match("^%s*%d*%.?%d+%s*$") and tonumber(v) end
+  if type(n) ~= "number" or not (n > 0 and n <= 86400) then
+    return nil, "must be a number of seconds above 0 and at most 86400, e.g. 30"
+  end
+  return n
+end
+
+local function byte_count(v)
+  local n = v
+  if type(v) == "string" then n = v:match("^%s*%d+%s*$") and math.tointeger(tonumber(v)) end
+  if math.type(n) ~= "integer" or n < 1024 or n > 1 << 40 then
+    return nil, "must be a whole number of bytes from 1024 to 1099511627776, e.g. 268435456"
+  end
+  return n
+end
+
+local function flag(v)
+  if type(v) == "boolean" then return v end
+  local t = type(v) == "string" and v:lower()
+  if t == "1" or t == "true" or t == "yes" then return true end
+  if t == "0" or t == "false" or t == "no" or t == "" then return false end
+  return nil, "must be true or false (also 1/0, yes/no)"
+end
+
+local function index(v)
+  local ok, why = require("tinkr.index_pattern").check(v)
+  if not ok then return nil, "is not an index pattern: " .. why end
+  return v
+end
+
+_M.SETTINGS.timeout.check = seconds
+_M.SETTINGS.connect_timeout.check = seconds
+_M.SETTINGS.insecure.check = flag
+_M.SETTINGS.log_index.check = index
+_M.SETTINGS.trace_index.check = index
+_M.SETTINGS.max_response = { env = "TINKR_MAX_RESPONSE", default = 268435456, check = byte_count,
+  doc = "largest backend response body, bytes" }
+
+--- How a user sets a setting, for hints: "TINKR_TIMEOUT (profile key timeout)".
+function _M.how_to_set(name)
+  local spec = _M.SETTINGS[name] or {}
+  return spec.env and ("%s (profile key %s)"):format(spec.env, name) or ("profile key " .. name)
+end
+
+-- Where a value came from, as an error names it.
+local function origin(name, value, source)
+  source = source or ""
+  local var = source:match("^env (.+)$") or source:match("%(env:([^)]+)%)")
+  if var then return ("%s=%q"):format(var, tostring(value)) end
+  local profile = source:match("^profile (%S+)")
+  if profile then return ("%s = %q in profile '%s'"):format(name, tostring(value), profile) end
+  return ("%s %q"):format(name, tostring(value))
+end
+
 local Config = {}
 Config.__index = Config
 
-local function coerce(name, value)
-  local default = _M.SETTINGS[name] and _M.SETTINGS[name].default
+local function coerce(name, value, source)
+  local spec = _M.SETTINGS[name]
+  if spec and spec.check then
+    local v, why = spec.check(value)
+    if v == nil then return nil, origin(name, value, source) .. ": " .. why end
+    return v
+  end
+  local default = spec and spec.default
   if type(value) ~= "string" then return value end
   if type(default) == "number" then
     local n = tonumber(value)
@@ -84,10 +149,10 @@ end
 
 --- The value of a setting, or nil, err.  Optional settings give nil.
 function Config:get(name)
-  local v, _, err = self:lookup(name)
+  local v, source, err = self:lookup(name)
   if err then return nil, err end
   if v == nil then return nil end
-  local cv, cerr = coerce(name, v)
+  local cv, cerr = coerce(name, v, source)
   if cerr then return nil, errors.new("config", cerr) end
   return cv
 end
@@ -103,6 +168,22 @@ function Config:require(name)
     return nil, errors.new("config", ("%s is not set: %s%s"):format(spec.env or name, how, where))
   end
   return v
+end
+
+--- Checks every typed setting now (numbers, booleans, index patterns),
+--- so a bad TINKR_TIMEOUT is a config error before anything runs.
+--- Returns true or nil, err (code config).
+function Config:validate()
+  local names = {}
+  for name, spec in pairs(_M.SETTINGS) do
+    if spec.check then names[#names + 1] = name end
+  end
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local _, err = self:get(name)
+    if err then return nil, err end
+  end
+  return true
 end
 
 --- The backend name, checked against the known ones.

@@ -86,9 +86,13 @@ local HTTP_HINTS = {
   connect = { "connect", "is the server running, and is the URL right?" },
   dns = { "connect", "check the host name in the URL" },
   reset = { "connect", "the server closed the connection; check its logs" },
-  timeout = { "timeout", "the backend is slow or unreachable; try a smaller window or a longer timeout" },
-  tls = { "tls", "check the CA file (ca_file) or, for a test server only, the insecure flag" },
-  too_large = { "too_large", "narrow the query (smaller limit or window)" },
+  -- hints name what a user can set: the environment variable and the
+  -- profile key (tinkr.config.SETTINGS; spec/config_values_spec.lua checks)
+  timeout = { "timeout", "the backend is slow or unreachable; try a smaller window, or raise "
+    .. "TINKR_TIMEOUT / TINKR_CONNECT_TIMEOUT (profile keys timeout, connect_timeout)" },
+  tls = { "tls", "set TINKR_CA_FILE (profile key ca_file) to the server's CA or, for a test server only, TINKR_INSECURE=1" },
+  too_large = { "too_large", "narrow the query (a smaller --limit or window, or --fields), or raise "
+    .. "TINKR_MAX_RESPONSE (profile key max_response)" },
   bad_url = { "config", "check the URL: http(s)://host:port, with special characters in user:password percent-encoded" },
   interrupted = { "interrupted", nil },
   protocol = { "backend", "the server did not answer with HTTP; is this the right port?" },

@@ -56,7 +56,7 @@ end
 function _M.fields(client, pattern)
   local cached = client.mappings[pattern]
   if cached then return cached end
-  local doc, err = client:json("GET", "/" .. pattern .. "/_mapping", nil, pattern)
+  local doc, err = client:json("GET", "/" .. require("tinkr.index_pattern").path(pattern) .. "/_mapping", nil, pattern)
   if not doc then return nil, err end
   local fields, n = {}, 0
   for _, index in pairs(doc) do

@@ -25,7 +25,7 @@ local MIN_STEP_S = 15         -- ... but never finer than a typical scrape inter
 local Metrics = {}
 Metrics.__index = Metrics
 
-local CONFIG_KEYS = { "timeout", "connect_timeout", "ca_file", "insecure" }
+local CONFIG_KEYS = { "timeout", "connect_timeout", "ca_file", "insecure", "max_response" }
 
 --- metrics.new(config): config is a tinkr.config object or a plain table
 --- { prometheus_url =, timeout =, connect_timeout =, ca_file =, insecure =, headers = }.

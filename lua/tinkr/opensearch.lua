@@ -38,15 +38,19 @@ function _M.new(cfg)
     end
     headers.Authorization = "ApiKey " .. key
   end
-  return setmetatable({
+  local client = {
     base = url:gsub("/+$", ""),
     headers = headers,
-    timeout = cfg:get("timeout"),
-    connect_timeout = cfg:get("connect_timeout"),
-    ca_file = cfg:get("ca_file"),
-    insecure = cfg:get("insecure"),
     mappings = {},            -- index pattern -> flattened fields (see fields())
-  }, Client)
+  }
+  -- a bad value is an error here, never a silent default
+  for field, setting in pairs{ timeout = "timeout", connect_timeout = "connect_timeout", ca_file = "ca_file",
+                               insecure = "insecure", max_body = "max_response" } do
+    local v, verr = cfg:get(setting)
+    if verr then return nil, verr end
+    client[field] = v
+  end
+  return setmetatable(client, Client)
 end
 
 
@@ -98,7 +102,7 @@ function Client:send(method, path, body, what)
   local res, herr = parallel.request{
     method = method, url = url, headers = self.headers, body = text,
     timeout = self.timeout, connect_timeout = self.connect_timeout,
-    cafile = self.ca_file, insecure = self.insecure,
+    cafile = self.ca_file, insecure = self.insecure, max_body = self.max_body,
   }
   if not res then return nil, errors.from_http(herr, "OpenSearch", URL_VAR), request end
   if res.status >= 300 then return nil, status_error(res, what, path), request end
@@ -116,9 +120,7 @@ function Client:json(method, path, body, what)
   return doc, nil, request
 end
 
-local function escape_path(index)
-  return (index:gsub("[^%w%-%._%*,]", function(c) return ("%%%02X"):format(c:byte()) end))
-end
+local escape_path = require("tinkr.index_pattern").path
 
 --- client:search(index, dsl, spec, as_ndjson) -> rows, meta | nil, err
 --- With as_ndjson, "rows" is the text from map.ndjson (JSON lines).

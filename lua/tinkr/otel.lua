@@ -137,7 +137,8 @@ local TIEBREAKERS = { { _id = "asc" }, { _doc = "asc" } }
 
 -- Opens a point in time; nil when the server has none (OpenSearch < 2.4).
 local function open_pit(client, pattern)
-  local pit, err = client:json("POST", "/" .. pattern .. "/_search/point_in_time?keep_alive=2m", nil, pattern)
+  local pit, err = client:json("POST", "/" .. require("tinkr.index_pattern").path(pattern)
+    .. "/_search/point_in_time?keep_alive=2m", nil, pattern)
   if pit and pit.pit_id then return pit.pit_id end
   if err and (err.code == "bad_query" or err.status == 404 or err.status == 405) then return nil end
   return nil, err

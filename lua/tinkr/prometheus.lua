@@ -40,6 +40,7 @@ function _M.new(opts)
     headers = opts.headers,
     ca_file = opts.ca_file,
     insecure = opts.insecure and true or false,
+    max_body = opts.max_response,
   }, Client)
 end
 
@@ -138,7 +139,7 @@ function Client:call(path, params, order)
   local query = encode_params(params, order)
   local req = {
     url = url, timeout = self.timeout, connect_timeout = self.connect_timeout, headers = self.headers,
-    cafile = self.ca_file, insecure = self.insecure,
+    cafile = self.ca_file, insecure = self.insecure, max_body = self.max_body,
   }
   local method = "GET"
   if query ~= "" then

@@ -27,6 +27,8 @@ function _M.configure(opts)
   local cfg = config.new{ overrides = overrides, profile = profile, profile_name = profile_name }
   local ok, err = cfg:backend()
   if not ok then return nil, err end
+  ok, err = cfg:validate()
+  if not ok then return nil, err end
   local now
   now, err = cfg:get("now")
   if err then return nil, err end

@@ -63,7 +63,7 @@ local function backend_services(backend, kind, into)
   if not layout then return end
   local ok, field = pcall(layout.resolve.field, "service")
   if not ok or type(field) ~= "string" then return end
-  local doc = layout.client:json("POST", "/" .. layout.pattern .. "/_search", {
+  local doc = layout.client:json("POST", "/" .. require("tinkr.index_pattern").path(layout.pattern) .. "/_search", {
     size = 0, aggs = { s = { terms = { field = field, size = MAX_SERVICES } } },
   }, layout.pattern)
   local buckets = doc and doc.aggregations and doc.aggregations.s and doc.aggregations.s.buckets
