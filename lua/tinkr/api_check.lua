@@ -62,8 +62,14 @@ local function caller_where()
   return ""
 end
 
+--- The last misuse raised (the server turns a script failing with it into
+--- a 400: the script was handed parameters the API refuses).
+_M.last_misuse = nil
+
 local function misuse(fname, argn, msg)
-  error(errors.new("usage", format("%sbad argument #%d to '%s' (%s)", caller_where(), argn, fname, msg)), 0)
+  local err = errors.new("usage", format("%sbad argument #%d to '%s' (%s)", caller_where(), argn, fname, msg))
+  _M.last_misuse = err
+  error(err, 0)
 end
 
 -- A plain sequence 1..n (n >= 0) with no other keys; returns n or nil.

@@ -60,6 +60,10 @@ function _M.params(body)
   if type(v) ~= "table" or getmetatable(v) == json.array_mt then
     return nil, errors.new("usage", "the request body must be a JSON object of parameters, e.g. {\"since\": \"1h\"}")
   end
+  -- {"now": null} means no now: a null parameter is an absent one
+  for k, val in pairs(v) do
+    if val == json.null then v[k] = nil end
+  end
   return v
 end
 
@@ -88,11 +92,18 @@ function _M.run(name, params, limits, log)
   if not fn then
     return nil, errors.new("script_error", ("script '%s' does not compile: %s"):format(name, cerr))
   end
+  local api_check = require "tinkr.api_check"
+  api_check.last_misuse = nil
   local started = core.monotonic()
   local packed = table.pack(core.sandbox.run(fn, limits))
   local took_ms = require("tinkr.time").elapsed_ms(started)
   if not packed[1] then
     local msg, reason = packed[2], packed[3]
+    local misuse = api_check.last_misuse
+    if reason == "error" and misuse and tostring(msg):find(misuse.message, 1, true) then
+      -- the script passed on a parameter the API refuses: the client's to fix
+      return nil, errors.new("usage", ("script '%s': %s"):format(name, misuse.message))
+    end
     if reason == "error" then
       log(("script %s failed: %s"):format(name, tostring(msg)))
       return nil, errors.new("script_error", ("script '%s' failed: %s"):format(name, first_line(msg)))
