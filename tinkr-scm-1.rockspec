@@ -36,6 +36,7 @@ build = {
     },
     ["tinkr.api_check"] = "lua/tinkr/api_check.lua",
     ["tinkr.api_params"] = "lua/tinkr/api_params.lua",
+    ["tinkr.calendar"] = "lua/tinkr/calendar.lua",
     ["tinkr.cli"] = "lua/tinkr/cli.lua",
     ["tinkr.cli.args"] = "lua/tinkr/cli/args.lua",
     ["tinkr.cli.complete"] = "lua/tinkr/cli/complete.lua",

@@ -183,9 +183,9 @@ function commands.metrics(opts, pos, out)
   return result_status(#result, opts)
 end
 
+-- The command lives with the CLI; the library (tinkr.profiles) knows nothing of it.
 function commands.profiles(opts, pos, out)
-  local profiles = require "tinkr.profiles"
-  return profiles.command(opts, pos, out)
+  return require("tinkr.cli.profiles").run(opts, pos, out)
 end
 
 -- The on-call commands (services, errors) live in tinkr.cli.oncall; their

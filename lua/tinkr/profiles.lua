@@ -355,9 +355,4 @@ function _M.select(wanted, config_file, getenv)
   return copy, name
 end
 
---- `tinkr profiles` and `tinkr profiles check NAME` (see tinkr.cli.profiles).
-function _M.command(opts, positional, out)
-  return require("tinkr.cli.profiles").run(opts, positional, out)
-end
-
 return _M

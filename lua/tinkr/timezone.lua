@@ -15,11 +15,11 @@ local S_PER_DAY = 86400
 local cache = {}
 
 local function days_from_civil(y, m, d)
-  return require("tinkr.time").days_from_civil(y, m, d)
+  return require("tinkr.calendar").days_from_civil(y, m, d)
 end
 
 local function civil_year(days)
-  return (require("tinkr.time").civil_from_days(days))
+  return (require("tinkr.calendar").civil_from_days(days))
 end
 
 ---------------------------------------------------------------------------
@@ -105,7 +105,7 @@ local function rule_day(r, y)
     return day
   elseif r.julian then
     -- Jn counts 1..365 and never counts February 29
-    local leap = require("tinkr.time").is_leap(y)
+    local leap = require("tinkr.calendar").is_leap(y)
     return jan1 + r.day - 1 + ((leap and r.day >= 60) and 1 or 0)
   end
   return jan1 + r.day
