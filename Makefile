@@ -9,7 +9,7 @@ OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
 LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
 LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
-CPPFLAGS += $(LUA_CFLAGS) -Isrc -Isrc/cli -D_GNU_SOURCE
+CPPFLAGS += $(LUA_CFLAGS) -Isrc -Isrc/host -D_GNU_SOURCE
 CFLAGS   += -std=c11 $(OPT) $(WARN)
 LDLIBS   := $(LUA_LIBS) -lcurl -lm
 APP_LIBS := -l:liblua5.4-cjson.a -lreadline
@@ -17,13 +17,16 @@ APP_LIBS := -l:liblua5.4-cjson.a -lreadline
 APP_LDLIBS := $(LUA_LIBS) -ldl -lm
 ASAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-# The primitives (tinkr.core) are src/*.c; the CLI, REPL and runtime are src/cli/.
-APP_SRC  := $(wildcard src/cli/*.c)
+# The primitives (tinkr.core) are src/*.c.  What both programs host -- the
+# Lua state setup, the embedded-file loader, version and command-line
+# surface -- is src/host/; the CLI and REPL are src/cli/, the HTTP server
+# src/server/.  Neither program builds the other's directory.
+HOST_SRC := $(wildcard src/host/*.c)
+APP_SRC  := $(wildcard src/cli/*.c) $(HOST_SRC)
 CORE_SRC := $(wildcard src/*.c)
-HEADERS  := $(wildcard src/*.h src/cli/*.h)
-# The HTTP server: src/server/ plus the CLI's state setup (runtime, loader).
-SERVER_SRC := $(wildcard src/server/*.c) src/cli/runtime.c src/cli/loader.c src/cli/version.c
-SERVER_HEADERS := $(wildcard src/server/*.h)
+HEADERS  := $(wildcard src/*.h src/host/*.h src/cli/*.h)
+SERVER_SRC := $(wildcard src/server/*.c) $(HOST_SRC)
+SERVER_HEADERS := $(wildcard src/server/*.h src/host/*.h)
 SERVER_LIBS := -l:liblua5.4-cjson.a -lmicrohttpd -lpthread
 EMBED_IN := $(shell find lua queries -type f \( -name '*.lua' -o -name '*.md' \) 2>/dev/null | sort)
 # Generated from lua/tinkr/cli/surface/ (the one description of the command

@@ -97,3 +97,34 @@ describe("the module graph", function()
     assert.same({}, bad)
   end)
 end)
+
+-- The same rule for C: what both programs use lives in src/host/, so the
+-- server is built without a file of src/cli/ and includes none of its
+-- headers.
+describe("the C sources", function()
+  local q = helpers.shell_quote
+
+  it("build tinkr-server without src/cli/", function()
+    local out, err, status = helpers.run("cd " .. q(helpers.root) .. " && make -n -B bin/tinkr-server")
+    assert.equal(0, status, err)
+    assert.matches("src/host/runtime%.c", out)
+    assert.matches("src/server/main%.c", out)
+    assert.is_nil(out:find("src/cli/", 1, true), "the server build uses src/cli/")
+  end)
+
+  it("include no CLI header from the server, the host or the primitives", function()
+    local out = helpers.run("cd " .. q(helpers.root) .. " && ls src/cli/*.h")
+    local cli_headers = {}
+    for h in out:gmatch("src/cli/([%w_]+%.h)") do cli_headers[h] = true end
+    assert.is_true(next(cli_headers) ~= nil)
+    local files = helpers.run("cd " .. q(helpers.root) .. " && ls src/*.[ch] src/host/*.[ch] src/server/*.[ch]")
+    local bad = {}
+    for path in files:gmatch("[^\n]+") do
+      local src = helpers.read_file(helpers.root .. "/" .. path)
+      for inc in src:gmatch('#include%s+"([^"]+)"') do
+        if cli_headers[inc] then bad[#bad + 1] = path .. " includes " .. inc end
+      end
+    end
+    assert.same({}, bad)
+  end)
+end)

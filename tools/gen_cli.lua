@@ -1,5 +1,5 @@
 -- Generates the C side of the command-line surface from
--- lua/tinkr/cli/surface/ (see src/cli/surface.h): the command names bin/tinkr
+-- lua/tinkr/cli/surface/ (see src/host/surface.h): the command names bin/tinkr
 -- recognises before looking for a script file, and tinkr-server's --help.
 -- Usage: lua5.4 tools/gen_cli.lua OUT.c   (run from the repository root)
 package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
