@@ -94,6 +94,20 @@ describe("the public API checks every parameter against tinkr.api_params", funct
     end
   end)
 
+  it("has a definition for every public function (add one to lua/tinkr/api_params.lua)", function()
+    local missing = {}
+    for name, v in pairs(tinkr) do
+      if type(v) == "function" and not api_params.FUNCTIONS[name] then missing[#missing + 1] = "tinkr." .. name end
+    end
+    for name, v in pairs(require "tinkr.metrics") do
+      if type(v) == "function" and name ~= "new" and not api_params.FUNCTIONS["metrics." .. name] then
+        missing[#missing + 1] = "tinkr.metrics." .. name
+      end
+    end
+    table.sort(missing)
+    assert.same({}, missing)
+  end)
+
   it("raises a usage error for a value of the wrong type, for every parameter of every function", function()
     local tried = 0
     for _, name in ipairs(api_params.ORDER) do

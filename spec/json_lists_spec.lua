@@ -97,6 +97,17 @@ describe("lists in API results", function()
     assert_all_marked("recipes", tinkr.metrics.recipes())
   end)
 
+  it("are marked arrays in tinkr.services results, empty ones included", function()
+    local rows, meta = tinkr.services{ since = "1h" }
+    assert.is_table(rows, tostring(meta))
+    assert_all_marked("services", rows, meta)
+    assert_rounded("services", meta.took_ms)
+    rows, meta = tinkr.services{ since = "1h", service = "no-such-service" }
+    assert.is_table(rows, tostring(meta))
+    assert.equal("[]", json.encode(rows))
+    assert.matches('"warnings":%[', json.encode(meta))
+  end)
+
   it("are marked by map.rows even when a search has no hits", function()
     local rows = core.map.rows('{"took":1,"hits":{"total":{"value":0,"relation":"eq"},"hits":[]}}',
       { fields = { message = "body" } })

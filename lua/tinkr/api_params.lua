@@ -142,6 +142,29 @@ _M.FUNCTIONS = {
     },
   },
 
+  services = {
+    call = "tinkr.services([p])",
+    summary = "One row per service seen in any signal (logs, spans, metrics), worst first.",
+    returns = "rows, meta | nil, err",
+    args = { { name = "p", type = "params", fields = {
+      { name = "service", type = "string", cli = "--service", doc = "only this service" },
+      SINCE, FROM, TO, NOW,
+      { name = "compare", type = "duration", cli = "--compare",
+        doc = "also the same window this long before, with the change of each figure" },
+    } } },
+    rows = "{ service, log_lines, error_lines, error_share, request_rate, error_rate, p99_s, spans, root_spans,"
+      .. " error_root_spans, slowest_ms, slowest_trace_id, slowest_name, error_counts, from, to, previous, change }",
+    meta = {
+      { name = "window", doc = "{ from, to }" },
+      { name = "previous_window", doc = "{ from, to } of the compared window (with compare)" },
+      { name = "took_ms", doc = "wall-clock time, ms (rounded to µs)" },
+      { name = "queries", doc = "requests made" },
+      { name = "requests", doc = "every request sent (a list)" },
+      { name = "warnings", doc = "signals that did not answer (a list, [] when none)" },
+      { name = "spark_buckets", doc = "buckets in error_counts" },
+    },
+  },
+
   all = {
     call = "tinkr.all(fns)",
     summary = "Runs functions at once (their HTTP requests overlap); returns each one's first result.",
@@ -230,7 +253,7 @@ _M.FUNCTIONS = {
 }
 
 -- The order docs list them in.
-_M.ORDER = { "logs", "each_log", "traces", "trace", "all", "now", "configure",
+_M.ORDER = { "logs", "each_log", "traces", "trace", "services", "all", "now", "configure",
   "metrics.query", "metrics.range", "metrics.recipe", "metrics.recipes", "metrics.buildinfo" }
 
 -- What each error code means (the CLI's exit status is tinkr.errors.CODES).

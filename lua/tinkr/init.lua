@@ -40,7 +40,7 @@ function _M.traces(...) return backend():traces(check("traces", ...)) end
 function _M.trace(...) return backend():trace(check("trace", ...)) end
 
 --- One row per service seen in any signal, worst first (tinkr.services).
-function _M.services(p) return require("tinkr.services").services(p) end
+function _M.services(...) return require("tinkr.services").services(check("services", ...)) end
 
 --- Iterates over log rows one at a time, fetching pages as needed.
 --- for row in tinkr.each_log{ service = "x", limit = 0 } do ... end

@@ -61,6 +61,7 @@ local function log_figures(win)
   for _, b in ipairs(doc.aggregations.services.buckets) do
     local counts = {}
     for i = 1, _M.SPARK_BUCKETS do counts[i] = 0 end
+    json.array(counts)
     for _, h in ipairs(b.errors.over_time.buckets) do
       local i = (math.tointeger(h.key) - q.from_ms) // step_ms + 1
       i = math.max(1, math.min(_M.SPARK_BUCKETS, i))
@@ -230,7 +231,7 @@ function _M.services(p)
   if prev then queries_for(prev, "previous_", fns) end
   local results = parallel.run(fns)
 
-  local rows_by, prev_by, warnings, requests = {}, {}, {}, {}
+  local rows_by, prev_by, warnings, requests = {}, {}, json.array(), json.array()
   local answered = merge(results, "", rows_by, warnings, requests)
   if prev then merge(results, "previous_", prev_by, warnings, requests) end
   if answered == 0 then
@@ -239,7 +240,7 @@ function _M.services(p)
   end
 
   local from_text, to_text = time.format(from_ns), time.format(to_ns)
-  local rows = {}
+  local rows = json.array()
   for svc, row in pairs(rows_by) do
     if p.service == nil or p.service == svc then
       row.service = svc
@@ -257,7 +258,7 @@ function _M.services(p)
   return rows, {
     window = { from = from_text, to = to_text },
     previous_window = prev and { from = time.format(prev.from_ns), to = time.format(prev.to_ns) } or nil,
-    took_ms = (core.monotonic() - started) * 1000,
+    took_ms = time.elapsed_ms(started),
     queries = #requests,
     requests = requests,
     warnings = warnings,
