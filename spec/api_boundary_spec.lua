@@ -213,6 +213,14 @@ describe("misuse from the CLI, -e and scripts is one line with exit 2", function
     end
   end)
 
+  it("refuses a recipe number given as 0x10 or 1e3x (text is converted by the parameter's type)", function()
+    for _, v in ipairs{ "0x1", "0.9x", " 0.5" } do
+      local out, err, status = helpers.tinkr({ "metrics", "--recipe", "http_latency", "--service", "checkout",
+        "--quantile", v, "--instant" }, { env = env })
+      one_line_usage(out, err, status, "parameter 'quantile' must be a number")
+    end
+  end)
+
   it("refuses --tz +99:00 and --format yaml before querying", function()
     local out, err, status = helpers.tinkr({ "logs", "--tz", "+99:00" }, { env = env })
     one_line_usage(out, err, status, "%-%-tz: UTC offset %+99:00 out of range")

@@ -143,11 +143,12 @@ function commands.trace(opts, pos, out)
 end
 
 local function params_of(opts)
-  local p = { service = opts.service, quantile = opts.quantile and tonumber(opts.quantile), window = opts.window }
+  -- values stay text: the recipe converts them by each parameter's type
+  local p = { service = opts.service, quantile = opts.quantile, window = opts.window }
   for _, kv in ipairs(opts.param or {}) do
     local k, v = kv:match("^([%w_]+)=(.*)$")
     if not k then return nil, ("bad --param %q: use name=value"):format(kv) end
-    p[k] = tonumber(v) or v
+    p[k] = v
   end
   return p
 end

@@ -123,7 +123,11 @@ local function param_value(recipe, pname, spec, given)
   end
   local ptype = spec.type or (type(spec.default) == "number" and "number") or "string"
   if ptype == "number" then
-    local n = tonumber(v)
+    -- text (a flag, a query string) must be a decimal number: not 0x10 or " 5 "
+    if type(v) == "string" and not v:match("^[-+]?%d*%.?%d+$") and not v:match("^[-+]?%d+%.?%d*[eE][-+]?%d+$") then
+      return nil, usage(recipe, "parameter '%s' must be a number (got %q)", pname, v)
+    end
+    local n = math.type(v) and v or tonumber(v)
     if not n or n ~= n then return nil, usage(recipe, "parameter '%s' must be a number (got %q)", pname, tostring(v)) end
     if (spec.min and n < spec.min) or (spec.max and n > spec.max) then
       return nil, usage(recipe, "parameter '%s' must be between %s and %s (got %s)", pname,
