@@ -65,6 +65,15 @@ describe("settings from the environment", function()
     assert.matches("^config\tTINKR_TIMEOUT=\"%-1\"", out)
   end)
 
+  it("make a bad TINKR_NOW one line with exit 3 in a script, and exit 2 for --now", function()
+    local out, err, status = helpers.tinkr({ "-e", "print(tinkr.now())" }, { env = env{ TINKR_NOW = "tomorrow" } })
+    assert.equal(3, status, err)
+    assert.equal("", out)
+    assert.matches('^tinkr: TINKR_NOW: bad time "tomorrow"[^\n]*\n$', err)
+    out, err, status = helpers.tinkr({ "logs", "--now", "tomorrow" }, { env = env() })
+    assert.equal(2, status, err)
+  end)
+
   it("stop tinkr-server from starting, naming the variable", function()
     local _, err, status = helpers.run("timeout 20 " .. helpers.shell_quote(server.binary()) .. " --listen 127.0.0.1:0",
       { env = env{ TINKR_CONNECT_TIMEOUT = "soon" } })

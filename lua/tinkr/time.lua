@@ -210,7 +210,8 @@ function _M.now()
   local env = getenv("TINKR_NOW")
   if env and env ~= "" then
     local ns, err = parse(env, _M.clock())
-    if not ns then error("TINKR_NOW: " .. err, 2) end
+    -- a config error value: one line and exit 3 from a script, not a traceback
+    if not ns then error(require("tinkr.errors").new("config", "TINKR_NOW: " .. err), 2) end
     return ns
   end
   return _M.clock()
