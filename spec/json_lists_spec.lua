@@ -154,13 +154,16 @@ describe("map.ndjson", function()
   it("writes one line per hit whatever whitespace the stored _source has", function()
     local body = '{"hits":{"total":{"value":2,"relation":"eq"},"hits":[\n'
       .. '{"_id":"a","_source":{\n  "body" : [1,\n 2],\r\n\t"attributes": {"k v": "a b\\n c",\n "n": { }}}},\n'
-      .. '{"_id":"b","_source":{"body":"x y"}}]}}'
+      .. '{"_id":"b","_source":{"body":"x y"}},\n'
+      .. '{"_id":"c","_source":{"body":{"q" : "say \\"hi\\\\\\" ",\n "e": "\\\\",\n  "x": [ 1 ]}}}]}}'
     local text = core.map.ndjson(body, { fields = { message = "body", attributes = "attributes" },
       hit_fields = { _id = "_id" }, order = { "message", "attributes" } })
     local l = {}
     for line in text:gmatch("[^\n]+") do l[#l + 1] = line end
-    assert.equal(2, #l, text)
+    assert.equal(3, #l, text)
     assert.equal('{"message":[1,2],"attributes":{"k v":"a b\\n c","n":{}},"_id":"a"}', l[1])
     assert.equal('{"message":"x y","_id":"b"}', l[2])
+    assert.equal('{"message":{"q":"say \\"hi\\\\\\" ","e":"\\\\","x":[1]},"_id":"c"}', l[3])
+    for _, line in ipairs(l) do assert.is_table(json.decode(line), line) end
   end)
 end)

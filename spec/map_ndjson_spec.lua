@@ -24,7 +24,7 @@ describe("map.ndjson", function()
     time_field = "timestamp",
   }
 
-  it("writes one line per hit, fields in the given order, values as stored (minified)", function()
+  it("writes one line per hit, fields in the given order, values as stored", function()
     local body = search{
       '{"_id":"a","_source":{"@timestamp":"2026-11-26T11:35:58.120Z","resource":{"service.name":"pay\\"api"},"body":"line1\\nline2","attributes":{"k": [1, 2.50, {"x":null}]}}}',
       '{"_id":"b","_source":{"body":"only"}}',
@@ -33,7 +33,7 @@ describe("map.ndjson", function()
     local l = lines(text)
     assert.equal(2, #l)
     assert.equal('{"timestamp":"2026-11-26T11:35:58.120Z","service":"pay\\"api","message":"line1\\nline2",'
-      .. '"attributes":{"k":[1,2.50,{"x":null}]},"_id":"a","time_ns":1795692958120000000}', l[1])
+      .. '"attributes":{"k": [1, 2.50, {"x":null}]},"_id":"a","time_ns":1795692958120000000}', l[1])
     assert.equal('{"message":"only","_id":"b"}', l[2])
     assert.equal(2, meta.hits)
     assert.equal(2, meta.total)

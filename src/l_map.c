@@ -372,7 +372,7 @@ static int walk(mapper *m, map_cand *set, size_t n, map_cand *next, int hit_leve
 
 /* ---- map.ndjson output -------------------------------------------------- */
 
-static void out_put(mapper *m, const void *p, size_t n)
+static void out_reserve(mapper *m, size_t n)
 {
   if (m->out_cap - m->out_len < n) {
     size_t cap = m->out_cap * 2;
@@ -383,37 +383,55 @@ static void out_put(mapper *m, const void *p, size_t n)
     m->out = grown;
     m->out_cap = cap;
   }
+}
+
+static void out_put(mapper *m, const void *p, size_t n)
+{
+  out_reserve(m, n);
   memcpy(m->out + m->out_len, p, n);
   m->out_len += n;
 }
 
-/* A value's raw text without the whitespace between its tokens: a stored
- * _source may be pretty-printed ({"body":[1,\n2]}), and one hit must stay
- * one line.  Strings cannot hold raw line breaks (the scanner refuses
- * control characters in them), so only spaces inside strings are kept. */
+/* A value's raw text on one line: a stored _source may be pretty-printed
+ * ({"body":[1,\n2]}), and one hit must stay one line, so a value with a
+ * line break loses all whitespace between its tokens.  Strings cannot hold
+ * raw line breaks (the scanner refuses control characters in them). */
 static void out_value(mapper *m, const unsigned char *p, size_t n)
 {
-  size_t i = 0;
-  while (i < n && p[i] != ' ' && p[i] != '\n' && p[i] != '\r' && p[i] != '\t') i++;
-  if (i == n) {                /* scalars and compact values: one copy */
+  /* A scalar has nothing between tokens, and a value on one line stays as
+   * stored (memchr is the cheap test; line breaks can only be between tokens). */
+  if (n == 0 || (p[0] != '{' && p[0] != '[') || (!memchr(p, '\n', n) && !memchr(p, '\r', n))) {
     out_put(m, p, n);
     return;
   }
-  int in_string = 0;
-  size_t run = 0;              /* start of the bytes not yet copied */
-  for (i = 0; i < n; i++) {
-    unsigned char c = p[i];
-    if (in_string) {
-      if (c == '\\') i++;
-      else if (c == '"') in_string = 0;
-    } else if (c == '"') {
-      in_string = 1;
-    } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      out_put(m, p + run, i - run);
-      run = i + 1;
+  out_reserve(m, n);
+  unsigned char *dst = (unsigned char *)m->out + m->out_len;
+  size_t i = 0;
+  while (i < n) {
+    size_t j = i;                            /* copy up to whitespace or a string */
+    while (j < n && p[j] != '"' && p[j] != ' ' && p[j] != '\n' && p[j] != '\r' && p[j] != '\t') j++;
+    memcpy(dst, p + i, j - i);
+    dst += j - i;
+    if (j == n) break;
+    if (p[j] != '"') {                       /* whitespace between tokens: dropped */
+      i = j + 1;
+      continue;
     }
+    size_t k = j + 1;                        /* a string: through its closing quote */
+    for (;;) {
+      const unsigned char *q = memchr(p + k, '"', n - k);
+      if (!q) { k = n; break; }
+      k = (size_t)(q - p);
+      size_t slashes = 0;
+      while (p[k - 1 - slashes] == '\\') slashes++;
+      k++;
+      if (slashes % 2 == 0) break;           /* not an escaped quote */
+    }
+    memcpy(dst, p + j, k - j);
+    dst += k - j;
+    i = k;
   }
-  out_put(m, p + run, n - run);
+  m->out_len = (size_t)(dst - (unsigned char *)m->out);
 }
 
 /* '"name":' for a field, escaped once per call in compile_output. */
