@@ -283,7 +283,11 @@ local function from_tags(r, section)
   local tags = section.tags
   local attrs = tag_map(r[tags.span] or r.tags)
   local typed = type(r.tag) == "table" and r.tag or {}
-  for k, v in pairs(typed) do if attrs[k] == nil then attrs[k] = v end end
+  -- Tags Jaeger copied as fields (tag.error, tag.span@kind): '@' stands for '.'.
+  for k, v in pairs(typed) do
+    local key = k:gsub("@", ".")
+    if attrs[key] == nil then attrs[key] = v end
+  end
   r.resource = tag_map(r.process_tags)
   local code = attrs["otel.status_code"]
   if attrs.error == true or attrs.error == "true" then code = "ERROR" end
