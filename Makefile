@@ -163,7 +163,7 @@ INSTALL  ?= install
 LUA_FILES   := $(shell find lua -name '*.lua' | sort)
 QUERY_FILES := $(shell find queries -name '*.lua' | sort)
 DOC_FILES   := README.md $(wildcard docs/*.md)
-EXAMPLE_FILES := $(shell find examples -type f 2>/dev/null | sort)
+EXAMPLE_FILES := $(shell find examples -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -path '*/node_modules/*' 2>/dev/null | sort)
 D := $(DESTDIR)
 
 .PHONY: install uninstall deb
