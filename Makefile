@@ -38,7 +38,7 @@ COMPLETIONS := build/completion/tinkr.bash build/completion/_tinkr build/complet
 # Man pages are dated by the last commit, so a rebuild gives the same bytes.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: FORCE api-doc man completions all test spec spec-asan asan deps stack-up stack-down demo bench clean help rockspec
+.PHONY: FORCE fuzz api-doc man completions all test spec spec-asan asan deps stack-up stack-down demo bench clean help rockspec
 
 all: bin/tinkr bin/tinkr-server build/lib/tinkr/core.so man completions
 
@@ -211,5 +211,22 @@ help:
 	@echo "make test       install deps, build, run all specs (plain + ASan/UBSan)"
 	@echo "make demo       start the local stack and run the investigation demo"
 	@echo "make bench      benchmarks with side-by-side ratios"
+	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each (docs/FUZZING.md)"
 	@echo "make install    install under PREFIX (/usr/local) into DESTDIR; make uninstall removes it"
 	@echo "make deb        build a .deb (with the systemd unit) into build/deb/"
+
+# Fuzzing (not part of `make test`): libFuzzer targets built with clang, each
+# run for FUZZ_SECONDS from its seed corpus in fuzz/corpus/<target>/; see
+# fuzz/lua_target.c and scripts/fuzz.
+FUZZ_TARGETS := json map toml request pattern
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+build/fuzz/%: fuzz/lua_target.c fuzz/%.lua src/server/request_check.c $(CORE_SRC) $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) -DFUZZ_DRIVER='"fuzz/$*.lua"' -o $@ \
+	  fuzz/lua_target.c src/server/request_check.c $(CORE_SRC) $(LUA_LIBS) -lcurl -lm
+
+fuzz: deps $(FUZZ_TARGETS:%=build/fuzz/%)
+	scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -84,6 +84,26 @@ describe("tinkr-server script sandbox", function()
     end)
   end
 
+  it("caps the fan-out of tinkr.all in a script (400 beyond the cap, documented)", function()
+    local status, doc = post("fanout", json.encode{ n = 5 })
+    assert.equal(200, status, json.encode(doc))
+    assert.same({ 2, 4, 6, 8, 10 }, doc.result)
+    status, doc = post("fanout", json.encode{ n = 3000 })
+    assert.equal(400, status, json.encode(doc))
+    assert.equal("usage", doc.error.code)
+    assert.matches("at most 32", doc.error.message)
+  end)
+
+  it("caps the services of the shipped error_summary script before any search starts", function()
+    local services = {}
+    for i = 1, 3000 do services[i] = "svc-" .. i end
+    local status, doc, took = post("error_summary", json.encode{ services = services })
+    assert.equal(400, status, json.encode(doc))
+    assert.equal("usage", doc.error.code)
+    assert.matches("3000 names; at most 32", doc.error.message)
+    assert.is_true(took < SECONDS, ("answered after %.2f s"):format(took))
+  end)
+
   it("counts the stops in /metrics by reason", function()
     local res = srv:get("/metrics")
     assert.equal(200, res.status)

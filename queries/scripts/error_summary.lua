@@ -4,7 +4,8 @@
 --   POST /v1/scripts/error_summary   {"since": "30m", "services": ["payments-api", "checkout"]}
 --
 -- params.since     window ending now (default "1h"); params.now pins "now"
--- params.services  optional: count exactly these (one query each, at once);
+-- params.services  optional: count exactly these (one query each, at once;
+--                  at most max_fanout of them, the server's cap, else a 400);
 --                  without it, up to params.limit (default 5000) ERROR lines
 --                  are fetched and counted by service
 -- Returns { since =, counts = { service = n }, total =, complete = }.
@@ -12,7 +13,11 @@ local since = params.since or "1h"
 
 if params.services ~= nil then
   if type(params.services) ~= "table" or #params.services == 0 then
-    error("services must be a non-empty list of service names", 0)
+    error({ code = "usage", message = "services must be a non-empty list of service names" }, 0)
+  end
+  if #params.services > max_fanout then
+    error({ code = "usage", message = ("services lists %d names; at most %d at once"):format(
+      #params.services, max_fanout) }, 0)
   end
   local queries = {}
   for i, service in ipairs(params.services) do

@@ -16,12 +16,13 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include "http_frontend.h"
+#include "request_check.h"
 
 enum request_state { COLLECTING, QUEUED };
 
 /* What the front end answers itself; ROUTE_JOB goes to a Lua worker. */
 enum route_kind { ROUTE_JOB, ROUTE_HEALTHZ, ROUTE_METRICS, ROUTE_UNAUTHORIZED, ROUTE_TOO_LARGE,
-                  ROUTE_NOT_ALLOWED, ROUTE_NO_MEMORY };
+                  ROUTE_NOT_ALLOWED, ROUTE_BAD_TEXT, ROUTE_NO_MEMORY };
 
 struct request {
     struct frontend *fe;
@@ -32,6 +33,9 @@ struct request {
     enum request_state state;
     int answered;               /* a response is queued: later calls only drain the body */
     int body_too_large;
+    int seen;                   /* the access handler has been called */
+    int encoded_nul;            /* the raw request target has a %00 */
+    const char *bad_text;       /* ROUTE_BAD_TEXT: why */
     double started;
 };
 
@@ -90,7 +94,8 @@ static enum MHD_Result queue_shared(struct request *rq, struct MHD_Connection *c
 
 /* Queues body (malloc'd; ownership passes to MHD, or it is freed here). */
 static enum MHD_Result queue_owned(struct request *rq, struct MHD_Connection *c, const char *route,
-                                   int status, char *body, size_t len, const char *content_type)
+                                   int status, char *body, size_t len, const char *content_type,
+                                   const char *allow)
 {
     struct frontend *fe = rq->fe;
     struct MHD_Response *r = body
@@ -101,6 +106,8 @@ static enum MHD_Result queue_owned(struct request *rq, struct MHD_Connection *c,
         return MHD_NO;   /* MHD closes the connection */
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    if (allow && *allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);   /* RFC 9110: every 405 has one */
     if (atomic_load(&fe->draining))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     record(fe, rq, route, status);
@@ -114,7 +121,8 @@ static enum MHD_Result queue_error(struct request *rq, struct MHD_Connection *c,
 {
     size_t len = 0;
     char *body = json_error_body(code, message, &len);
-    return queue_owned(rq, c, route, body ? status : 500, body, len, json_type);
+    return queue_owned(rq, c, route, body ? status : 500, body, len, json_type,
+                       status == 405 ? "GET, HEAD" : NULL);
 }
 
 /* Compares the Authorization header with "Bearer <token>" in time that does
@@ -165,7 +173,7 @@ static enum MHD_Result serve_metrics(struct request *rq, struct MHD_Connection *
     char *text = server_metrics_render(fe->metrics, &g, &len);
     if (!text)
         return queue_error(rq, c, "/metrics", 500, "internal", "out of memory rendering metrics");
-    return queue_owned(rq, c, "/metrics", 200, text, len, "text/plain; version=0.0.4; charset=utf-8");
+    return queue_owned(rq, c, "/metrics", 200, text, len, "text/plain; version=0.0.4; charset=utf-8", NULL);
 }
 
 /* Called by a worker thread once the job's response is set. */
@@ -184,7 +192,8 @@ static enum MHD_Result answer_job(struct request *rq, struct MHD_Connection *c)
     size_t len;
     int status = job->status ? job->status : 500;
     char *body = job_take_response(job, &len);
-    return queue_owned(rq, c, job->route[0] ? job->route : "other", status, body, len, json_type);
+    return queue_owned(rq, c, job->route[0] ? job->route : "other", status, body, len, json_type,
+                       status == 405 ? job->allow : NULL);
 }
 
 static enum MHD_Result start_job(struct request *rq, struct MHD_Connection *c)
@@ -223,6 +232,8 @@ static enum MHD_Result answer_itself(struct request *rq, struct MHD_Connection *
         return queue_error(rq, c, "other", 413, "too_large", msg);
     case ROUTE_NOT_ALLOWED:
         return queue_error(rq, c, rq->label, 405, "method_not_allowed", "use GET");
+    case ROUTE_BAD_TEXT:
+        return queue_error(rq, c, "other", 400, "bad_request", rq->bad_text);
     case ROUTE_NO_MEMORY:
     case ROUTE_JOB:
         break;
@@ -242,6 +253,12 @@ static enum MHD_Result first_call(struct frontend *fe, struct request *rq, struc
     int has_body = (length && strcmp(length, "0") != 0) ||
                    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 
+    if (rq->encoded_nul) {
+        /* Any NUL would cut a name or value short in C: refuse them all. */
+        rq->kind = ROUTE_BAD_TEXT;
+        rq->bad_text = "the request target contains %00 (a NUL byte), which no path or parameter may hold";
+        return has_body ? answer_itself(rq, c) : MHD_YES;
+    }
     if (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0) {
         rq->label = url[1] == 'h' ? "/healthz" : "/metrics";
         rq->kind = url[1] == 'h' ? ROUTE_HEALTHZ : ROUTE_METRICS;
@@ -267,7 +284,33 @@ static enum MHD_Result first_call(struct frontend *fe, struct request *rq, struc
         rq->kind = ROUTE_NO_MEMORY;
         return answer_itself(rq, c);
     }
+    rq->bad_text = request_text_problem(rq->job->path, rq->job->nargs, rq->job->arg_names, rq->job->arg_values);
+    if (rq->bad_text) {
+        rq->kind = ROUTE_BAD_TEXT;
+        return has_body ? answer_itself(rq, c) : MHD_YES;
+    }
     return MHD_YES;   /* wait for the body (or its absence) */
+}
+
+static struct request *new_request(struct frontend *fe, struct MHD_Connection *c, const char *raw_target)
+{
+    struct request *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return NULL;
+    rq->fe = fe;
+    rq->connection = c;
+    rq->started = monotonic_now();
+    rq->kind = ROUTE_JOB;
+    rq->encoded_nul = raw_target && request_has_encoded_nul(raw_target);
+    return rq;
+}
+
+/* MHD's URI log callback: the request target before percent-decoding
+ * (the only place a %00 can still be seen); its result is the request's
+ * context. */
+static void *on_request_target(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    return new_request(cls, c, uri);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -278,14 +321,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct frontend *fe = cls;
     struct request *rq = *con_cls;
     if (!rq) {
-        rq = calloc(1, sizeof *rq);
+        rq = new_request(fe, c, NULL);
         if (!rq)
             return MHD_NO;
-        rq->fe = fe;
-        rq->connection = c;
-        rq->started = monotonic_now();
-        rq->kind = ROUTE_JOB;
         *con_cls = rq;
+    }
+    if (!rq->seen) {
+        rq->seen = 1;
         atomic_fetch_add(&fe->in_flight, 1);
         return first_call(fe, rq, c, url, method);
     }
@@ -325,9 +367,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!rq)
         return;
     job_free(rq->job);
+    if (rq->seen)
+        atomic_fetch_sub(&fe->in_flight, 1);
     free(rq);
     *con_cls = NULL;
-    atomic_fetch_sub(&fe->in_flight, 1);
 }
 
 static void free_frontend(struct frontend *fe)
@@ -386,6 +429,7 @@ struct frontend *frontend_start(const struct frontend_options *opt, struct worke
                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
                                   MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, fe,
+                                  MHD_OPTION_URI_LOG_CALLBACK, on_request_target, fe,
                                   MHD_OPTION_END);
     if (!fe->daemon) {
         snprintf(err, errlen, "cannot listen (address in use, or not a local address?)");

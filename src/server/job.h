@@ -30,6 +30,7 @@ struct job {
     char route[JOB_LABEL_MAX];          /* metrics label, e.g. "/v1/logs" */
     char backend_error[JOB_LABEL_MAX];  /* "opensearch:connect" or "" */
     char script_abort[JOB_LABEL_MAX];   /* "instructions" | "time" | "memory" or "" */
+    char allow[JOB_LABEL_MAX];          /* a 405's Allow header, e.g. "GET, HEAD", or "" */
 
     /* Called by the worker once the response is set. */
     void (*on_done)(struct job *job);

@@ -90,6 +90,10 @@ static int setup(lua_State *L)
         lua_pushstring(L, opt->profile);
         lua_setfield(L, -2, "profile");
     }
+    if (opt->config_file) {
+        lua_pushstring(L, opt->config_file);
+        lua_setfield(L, -2, "config_file");
+    }
     set_number(L, "timeout", opt->timeout_s);
     set_integer(L, "max_rows", opt->max_rows);
     set_integer(L, "max_response", opt->max_response);
@@ -191,23 +195,24 @@ static void copy_label(char *dst, lua_State *L, int idx)
 }
 
 /* Protected: calls handle(request) and copies its answer into the job.
- * handle returns status, body, route, backend_error. */
+ * handle returns status, body, route, backend_error, allow. */
 static int answer(lua_State *L)
 {
     struct job *job = lua_touserdata(L, 1);
     struct lua_worker *w = worker_of(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, w->handle_ref);
     push_request(L, job);
-    lua_call(L, 1, 4);
+    lua_call(L, 1, 5);
     int isnum = 0;
-    lua_Integer status = lua_tointegerx(L, -4, &isnum);
+    lua_Integer status = lua_tointegerx(L, -5, &isnum);
     size_t len = 0;
-    const char *body = lua_type(L, -3) == LUA_TSTRING ? lua_tolstring(L, -3, &len) : NULL;
+    const char *body = lua_type(L, -4) == LUA_TSTRING ? lua_tolstring(L, -4, &len) : NULL;
     if (!isnum || status < 100 || status > 599 || !body)
         return luaL_error(L, "handle returned %s, %s instead of a status and a body",
-                          luaL_typename(L, -4), luaL_typename(L, -3));
-    copy_label(job->route, L, -2);
-    copy_label(job->backend_error, L, -1);
+                          luaL_typename(L, -5), luaL_typename(L, -4));
+    copy_label(job->route, L, -3);
+    copy_label(job->backend_error, L, -2);
+    copy_label(job->allow, L, -1);
     /* Last step, nothing below raises: the copy cannot leak. */
     char *copy = malloc(len + 1);
     if (!copy)

@@ -14,6 +14,7 @@ struct lua_worker;
  * Lua-side limits (lua/tinkr/server/init.lua holds the defaults). */
 struct lua_worker_options {
     const char *profile;            /* --profile */
+    const char *config_file;        /* --config (else TINKR_CONFIG, else the default) */
     size_t memory_limit;            /* bytes a worker's state may hold */
     const atomic_int *stop_flag;    /* set at a hard shutdown: running scripts stop */
     double timeout_s;               /* backend request timeout (--timeout) */

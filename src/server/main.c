@@ -177,6 +177,7 @@ static int parse_args(int argc, char **argv, struct server_options *opt)
         double d;
         if (strcmp(a, "--listen") == 0) opt->listen = v;
         else if (strcmp(a, "--profile") == 0) opt->lua.profile = v;
+        else if (strcmp(a, "--config") == 0) opt->lua.config_file = v;
         else if (strcmp(a, "--workers") == 0) {
             if (!(n = parse_count(v, 1024))) return usage_error("--workers wants a number from 1 to 1024, got '%s'", v);
             opt->workers = (unsigned)n;

@@ -22,6 +22,7 @@ _M.DEFAULTS = {
   script_instructions = 100000000,   -- about a second of plain Lua
   script_seconds = 10,
   script_memory = 64 * 1024 * 1024,
+  script_fanout = 32,                -- functions one tinkr.all call of a script may run
   readyz_timeout = 2,                -- seconds per backend check
 }
 
@@ -42,7 +43,7 @@ local function log(text, priority)
   io.stderr:flush()
 end
 
---- server.configure{ profile =, timeout =, max_rows =, max_response =,
+--- server.configure{ profile =, config_file =, timeout =, max_rows =, max_response =,
 ---   script_instructions =, script_seconds =, script_memory =, worker = }
 --- -> true | nil, err.  Called once per worker state, before any request.
 function _M.configure(opts)
@@ -50,7 +51,8 @@ function _M.configure(opts)
   for k, v in pairs(_M.DEFAULTS) do settings[k] = v end
   for k, v in pairs(opts or {}) do settings[k] = v end
   local session = require "tinkr.session"
-  local ok, err = session.configure{ profile = settings.profile, overrides = { timeout = settings.timeout } }
+  local ok, err = session.configure{ profile = settings.profile, config_file = settings.config_file,
+    overrides = { timeout = settings.timeout } }
   if not ok then return nil, err end
   local cfg = require("tinkr.config").get()
   configured_now = cfg:get("now")
@@ -59,6 +61,7 @@ function _M.configure(opts)
     instructions = math.tointeger(settings.script_instructions),
     seconds = settings.script_seconds,
     memory = math.tointeger(settings.script_memory),
+    fanout = math.tointeger(settings.script_fanout),
   }
   -- Load the request path now, so the first request is not the slow one.
   require "tinkr"
@@ -106,12 +109,13 @@ local function not_ready(err)
 end
 
 --- server.handle{ method =, path =, args = { {name, value}, ... }, body =, id = }
---- -> status, body (JSON text), route label, backend error label | nil
+--- -> status, body (JSON text), route label, backend error label | nil,
+---    Allow header | nil (a 405's)
 function _M.handle(req)
   local route, capture = router.match(req.method, req.path)
   if not route then
     local status, body = response.fail(capture)
-    return status, body, "other", nil
+    return status, body, "other", nil, capture.allow
   end
   local ok, result, err = xpcall(run_route, traceback, route, capture, req)
   unpin_now()

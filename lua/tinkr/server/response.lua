@@ -9,7 +9,7 @@ local _M = { _VERSION = "0.1.0" }
 
 -- tinkr.errors code (plus the server's own) -> HTTP status
 _M.STATUS = {
-  usage = 400, bad_query = 400, too_large = 400,
+  usage = 400, bad_query = 400, too_large = 400, bad_request = 400,
   not_found = 404,
   method_not_allowed = 405,
   config = 500, internal = 500, script_error = 500, script_budget = 500,

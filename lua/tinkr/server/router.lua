@@ -38,11 +38,12 @@ function _M.match(method, path)
         return r, (capture ~= path and capture or nil)
       end
       allowed[#allowed + 1] = r.method
+      if r.method == "GET" then allowed[#allowed + 1] = "HEAD" end
     end
   end
   if #allowed > 0 then
     return nil, errors.new("method_not_allowed", ("%s is not supported on %s; use %s"):format(
-      method, path, table.concat(allowed, " or ")), { allow = table.concat(allowed, ", ") })
+      method, path, allowed[1]), { allow = table.concat(allowed, ", ") })
   end
   return nil, errors.new("not_found", ("no route %s %s; known: %s"):format(method, path, known_paths()))
 end

@@ -30,11 +30,28 @@ local function read_only(t, what)
   })
 end
 
-local function api_view()
+-- tinkr.all for scripts: at most `fanout` functions at once, so one
+-- request cannot start thousands of backend searches.  Beyond it, a usage
+-- error (400).
+local function capped_all(all, fanout)
+  return function(fns)
+    if type(fns) == "table" then
+      local n = 0
+      for _ in pairs(fns) do n = n + 1 end
+      if n > fanout then
+        error(errors.new("usage", ("tinkr.all was given %d functions; a server script may run at most %d at once "
+          .. "(ask for fewer, e.g. fewer services)"):format(n, fanout)), 2)
+      end
+    end
+    return all(fns)
+  end
+end
+
+local function api_view(fanout)
   local tinkr = require "tinkr"
   local metrics = require "tinkr.metrics"
   return read_only({
-    logs = tinkr.logs, traces = tinkr.traces, trace = tinkr.trace, all = tinkr.all,
+    logs = tinkr.logs, traces = tinkr.traces, trace = tinkr.trace, all = capped_all(tinkr.all, fanout),
     metrics = read_only({
       query = metrics.query, range = metrics.range, recipe = metrics.recipe, recipes = metrics.recipes,
     }, "tinkr.metrics"),
@@ -48,11 +65,26 @@ local json_view = read_only({
   null = json.null, array = core.sandbox.linear(json.array),
 }, "json")
 
-local tinkr_view
+local tinkr_views = {}   -- fan-out cap -> the read-only tinkr table
+
+-- A NUL in any key or value of the parameters (JSON's \u0000) would cut a
+-- name short wherever it becomes a C string: refuse it, at any depth.
+local function find_nul(v, depth)
+  if type(v) == "string" then return v:find("\0", 1, true) ~= nil end
+  if type(v) ~= "table" or depth > 64 then return false end
+  for k, x in pairs(v) do
+    if find_nul(k, depth + 1) or find_nul(x, depth + 1) then return true end
+  end
+  return false
+end
 
 --- scripts.params(body) -> table | nil, err: the JSON body as parameters.
 function _M.params(body)
   if body == nil or not body:find("%S") then return {} end
+  local ok, bad_at = utf8.len(body)
+  if not ok then
+    return nil, errors.new("bad_request", ("the request body is not valid UTF-8 (byte %d)"):format(bad_at))
+  end
   local v, jerr = json.decode(body)
   if v == nil then
     return nil, errors.new("usage", "the request body is not JSON: " .. tostring(jerr))
@@ -63,6 +95,9 @@ function _M.params(body)
   -- {"now": null} means no now: a null parameter is an absent one
   for k, val in pairs(v) do
     if val == json.null then v[k] = nil end
+  end
+  if find_nul(v, 0) then
+    return nil, errors.new("bad_request", "the request body holds a NUL character (\\u0000), which no parameter may hold")
   end
   return v
 end
@@ -86,8 +121,10 @@ function _M.run(name, params, limits, log)
     return nil, errors.new("not_found", ("no script '%s' (looked for %s in TINKR_PATH, the config directory "
       .. "and the server's built-in scripts)"):format(name, relpath))
   end
-  tinkr_view = tinkr_view or api_view()
-  local env = resources.sandbox({ params = params, tinkr = tinkr_view, json = json_view }, chunkname)
+  local fanout = limits.fanout or 32
+  tinkr_views[fanout] = tinkr_views[fanout] or api_view(fanout)
+  local env = resources.sandbox({ params = params, tinkr = tinkr_views[fanout], json = json_view,
+                                  max_fanout = fanout }, chunkname)
   local fn, cerr = load(src, chunkname, "t", env)   -- "t": never bytecode
   if not fn then
     return nil, errors.new("script_error", ("script '%s' does not compile: %s"):format(name, cerr))
@@ -104,6 +141,11 @@ function _M.run(name, params, limits, log)
       -- the script passed on a parameter the API refuses: the client's to fix
       return nil, errors.new("usage", ("script '%s': %s"):format(name, misuse.message))
     end
+    -- A misuse error (a tinkr.errors value, or a plain { code = "usage",
+    -- message = } table the script raised) is the client's: 400.
+    if reason == "error" and type(msg) == "table" and msg.code == "usage" and type(msg.message) == "string" then
+      return nil, errors.new("usage", ("script '%s': %s"):format(name, msg.message))
+    end
     if reason == "error" then
       log(("script %s failed: %s"):format(name, tostring(msg)))
       return nil, errors.new("script_error", ("script '%s' failed: %s"):format(name, first_line(msg)))
@@ -118,7 +160,9 @@ function _M.run(name, params, limits, log)
       ("script '%s' was stopped after %.0f ms: it exceeded %s"):format(name, took_ms, what[reason] or reason),
       { reason = reason })
   end
-  return packed[2], { script = name, path = chunkname:sub(2), took_ms = took_ms }
+  -- The path as found under its search-path root: never where the server's
+  -- files are.
+  return packed[2], { script = name, path = relpath, took_ms = took_ms }
 end
 
 return _M
