@@ -571,6 +571,13 @@ describe("tinkr-server", function()
       local ok, err = pcall(function()
         local multi = core.http.multi()
         multi:add{ method = "POST", url = s:url("/v1/scripts/spin"), body = "{}", timeout = 30 }
+        -- busy must queue behind spin: wait until spin holds the one worker
+        -- (the two requests would otherwise race through the HTTP threads).
+        local deadline = core.monotonic() + 10
+        repeat
+          multi:wait(0.05)
+          local m = s:get("/metrics")
+        until (m and m.body:find("\ntinkr_server_workers_busy 1\n", 1, true)) or core.monotonic() > deadline
         multi:add{ method = "POST", url = s:url("/v1/scripts/busy"), body = "{}", timeout = 30 }  -- queued
         local early = multi:wait(0.3)
         assert.equal(0, #early, "a script finished before SIGTERM")
