@@ -354,7 +354,9 @@ describe("tinkr-server", function()
     local one
 
     setup(function()
-      one = start{ args = { "--workers", "1", "--script-instructions", "20000000", "--script-seconds", "5",
+      -- Time enough that the instruction budget always runs out first, even
+      -- under ASan on a loaded machine (the time budget has its own spec).
+      one = start{ args = { "--workers", "1", "--script-instructions", "20000000", "--script-seconds", "60",
                             "--script-memory", "16m" } }
     end)
 
