@@ -71,7 +71,10 @@ describe("the REPL", function()
 
   it("clears the line on Ctrl-C at the prompt instead of exiting", function()
     local r = pty.run({
-      { expect = "tinkr> " }, { send = "this is not lua" }, { send = "\3" },
+      { expect = "tinkr> " }, { send = "this is not lua" },
+      -- Ctrl-C only after readline has echoed the text: sent earlier, the text
+      -- still sits unread in the terminal and lands on the next line.
+      { expect = "this is not lua" }, { send = "\3" },
       { expect = "tinkr> " }, { send = "7*6\r" }, { expect = "42" },
       { expect = "tinkr> " }, { send = "\4" },
     }, env())

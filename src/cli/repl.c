@@ -5,6 +5,7 @@
  * Ctrl-C at the prompt clears the line; during a call it interrupts (see
  * runtime.c).  History lives in $XDG_STATE_HOME/tinkr/history. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,22 +31,33 @@ static void on_prompt_sigint(int sig)
     prompt_interrupted = 1;
 }
 
-/* readline's input function.  Ctrl-C interrupts read() (the handler is
- * installed without SA_RESTART); we then empty the line and accept it, so
- * readline returns and read_line reports the interruption. */
+/* SIGINT is blocked while readline runs and unblocked only inside ppoll(),
+ * atomically: a Ctrl-C that arrives while readline is busy (echoing,
+ * redrawing) stays pending until the next wait instead of slipping between a
+ * flag check and a blocking read() and being lost. */
+static sigset_t mask_outside_readline;
+
+/* readline's input function.  Ctrl-C interrupts the wait; we then empty the
+ * line and accept it, so readline returns and read_line reports it. */
 static int getc_or_interrupt(FILE *in)
 {
+    struct pollfd pfd = { .fd = fileno(in), .events = POLLIN };
     for (;;) {
-        unsigned char c;
-        ssize_t n = read(fileno(in), &c, 1);
-        if (n == 1)
-            return c;
-        if (n == 0 || errno != EINTR)
-            return EOF;
         if (prompt_interrupted) {
             rl_replace_line("", 0);
             return '\n';
         }
+        int ready = ppoll(&pfd, 1, NULL, &mask_outside_readline);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready < 0)
+            return EOF;
+        unsigned char c;
+        ssize_t n = read(pfd.fd, &c, 1);
+        if (n == 1)
+            return c;
+        if (n == 0 || errno != EINTR)
+            return EOF;
     }
 }
 
@@ -86,7 +98,13 @@ static char *read_line(const char *prompt)
     struct sigaction on_int = { .sa_handler = on_prompt_sigint }, previous;
     sigemptyset(&on_int.sa_mask);
     sigaction(SIGINT, &on_int, &previous);
+    sigset_t only_int;
+    sigemptyset(&only_int);
+    sigaddset(&only_int, SIGINT);
+    sigprocmask(SIG_BLOCK, &only_int, &mask_outside_readline);
+    sigdelset(&mask_outside_readline, SIGINT);
     char *line = readline(prompt);
+    sigprocmask(SIG_UNBLOCK, &only_int, NULL);
     sigaction(SIGINT, &previous, NULL);
     if (prompt_interrupted && line) {
         free(line);
