@@ -197,15 +197,18 @@ describe("real writers x tinkr #plainonly", function()
         end
       end)
 
-      it("http_latency p50/p90/p99 are the quantiles of the sent durations over the View's buckets", function()
+      it("http_latency (q = 0.5, 0.9, 0.99) and http_latency_p50/p90/p99 are the quantiles of the sent durations over the View's buckets", function()
         for _, svc in pairs(M.services) do
           for _, qv in ipairs({ 0.5, 0.9, 0.99 }) do
             local want = W.histogram_quantile(qv, durations_s(svc), M.metrics.buckets)
             local v = recipe("http_latency", svc.name, w.env[store.url], { "--param", "quantile=" .. qv })
             assert.near(want, v, 1e-9)
           end
-          local p99 = recipe("http_latency_p99", svc.name, w.env[store.url])
-          assert.near(W.histogram_quantile(0.99, durations_s(svc), M.metrics.buckets), p99, 1e-9)
+          for _, fixed in ipairs({ { "http_latency_p50", 0.5 }, { "http_latency_p90", 0.9 },
+                                   { "http_latency_p99", 0.99 } }) do
+            local v = recipe(fixed[1], svc.name, w.env[store.url])
+            assert.near(W.histogram_quantile(fixed[2], durations_s(svc), M.metrics.buckets), v, 1e-9)
+          end
         end
       end)
 
