@@ -232,7 +232,7 @@ describe("misuse from the CLI, -e and scripts is one line with exit 2", function
 
   it("raises misuse in -e and in a script file as one line naming the script line", function()
     local out, err, status = helpers.tinkr({ "-e", "tinkr.logs{ limit = 1e20 }" }, { env = env })
-    one_line_usage(out, err, status, "^tinkr: %(command line%):1: bad argument #1 to 'logs' %(limit: a whole number too large")
+    one_line_usage(out, err, status, "^tinkr: %(command line%):1: bad argument #1 to 'logs' %(limit: a whole number at most")
     out, err, status = helpers.tinkr({ "-e",
       "local r, m = tinkr.logs{ service = { value = 'PAYMENTS-API', case_insensitive = true }, since = '1h', limit = 1 } print(m.total)" },
       { env = env })

@@ -245,7 +245,7 @@ prometheus_url = "%s"
       local lines = lines_of(out)
       assert.equal(2, #lines, out)
       assert.equal(("opensearch  http://127.0.0.1:%d  error  OpenSearch: connection refused: http://127.0.0.1:%d/ "
-        .. "(is the server running?) — is the server running, and is the URL right? (set by profile closed)"):format(
+        .. "— is the server running, and is the URL right? (set by profile closed)"):format(
         closed_port, closed_port), lines[1])
       assert.matches("^prometheus  " .. pattern(stack.prometheus) .. "  ok  ", lines[2])
     end)

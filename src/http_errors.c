@@ -93,7 +93,7 @@ void http_transfer_classify_failure(http_transfer *t, CURLcode rc) {
     long err = 0;
     curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &err);
     if (err == ECONNREFUSED)
-      http_transfer_set_error(t, "connect", format("connection refused: %s (is the server running?)", url));
+      http_transfer_set_error(t, "connect", format("connection refused: %s", url));
     else {
       char ebuf[128];
       const char *why = err ? strerror_r((int)err, ebuf, sizeof ebuf) : detail(t, rc);

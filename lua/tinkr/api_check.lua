@@ -129,10 +129,10 @@ function CHECK.integer(v, f)
   if type(v) == "string" then
     if not v:match("^%d+$") then return nil, "a whole number (digits only) expected" end
     n = math.tointeger(tonumber(v))
-    if not n then return nil, "a whole number too large (at most " .. math.maxinteger .. ")" end
+    if not n then return nil, "a whole number at most " .. math.maxinteger end
   elseif math_type(v) == "float" then
     n = math.tointeger(v)
-    if not n and v == math.floor(v) then return nil, "a whole number too large (at most " .. math.maxinteger .. ")" end
+    if not n and v == math.floor(v) then return nil, "a whole number at most " .. math.maxinteger end
     if not n then return nil, "a whole number expected" end
   elseif math_type(v) ~= "integer" then
     return nil, "a whole number expected"
