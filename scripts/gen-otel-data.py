@@ -88,7 +88,8 @@ def main():
     plan = []
     for layout in layouts.ALL:          # start from nothing, every time
         for kind in ("logs", "traces"):
-            plan.append(("DELETE", layout[kind + "_index"], ""))
+            if layout[kind + "_index"]:
+                plan.append(("DELETE", layout[kind + "_index"], ""))
         for template in layout["templates"]:
             plan.append(("DELETE", template, ""))
     for layout in layouts.ALL:
@@ -104,9 +105,10 @@ def main():
         index_counts[layout["logs_index"]] = bulk.write(
             layouts.bulk_target(layout, "logs"), layout["bulk_action"],
             (layout["log"](l) for l in world.logs))
-        index_counts[layout["traces_index"]] = bulk.write(
-            layouts.bulk_target(layout, "traces"), layout["bulk_action"],
-            (layout["span"](s, roots[s["trace_id"]]) for s in world.spans))
+        if layout["traces_index"]:
+            index_counts[layout["traces_index"]] = bulk.write(
+                layouts.bulk_target(layout, "traces"), layout["bulk_action"],
+                (layout["span"](s, roots[s["trace_id"]]) for s in world.spans))
     plan.append(("POST", "_refresh", ""))
 
     with open(os.path.join(out, "plan.tsv"), "w", encoding="utf-8") as f:
@@ -130,7 +132,7 @@ def main():
         f.write("\n")
 
     t = facts["traces"]
-    print("gen-otel-data: %d logs x 3 layouts, %d spans (%d traces) x 3 layouts, %d series -> %s"
+    print("gen-otel-data: %d logs x 5 layouts, %d spans (%d traces) x 3 layouts, %d series -> %s"
           % (facts["logs"]["total"], t["spans"], t["traces"], facts["metrics"]["series"], out))
     print("gen-otel-data: slowest root %s %s %.1f ms" % (
         t["slowest_root"]["trace_id"], t["slowest_root"]["service"],

@@ -69,7 +69,7 @@ describe("sample stack (scripts/stack)", function()
     local have = {}
     for index in pairs(expected.index_counts) do have[index] = count(index, { match_all = {} }) end
     assert.same(expected.index_counts, have)
-    assert.equal(6, count_keys(have))
+    assert.equal(8, count_keys(have))
     -- one layout is big enough to need search_after past 10,000 hits
     assert.is_true(expected.index_counts["ss4o_logs-default-namespace"] >= 50000)
   end)

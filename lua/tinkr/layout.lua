@@ -11,7 +11,7 @@ local _M = { _VERSION = "0.1.0" }
 
 -- Detection order: the most specific rules first (a Jaeger span index also
 -- has the seed layout's "duration" and "startTime").
-_M.KNOWN = { "jaeger", "dataprepper", "seed", "ss4o" }
+_M.KNOWN = { "jaeger", "dataprepper", "seed", "ss4o", "ecs", "flatten_attributes" }
 
 local loaded = {}
 
@@ -22,6 +22,11 @@ function _M.mapping(name)
   if not m then
     return nil, errors.new("config", ("unknown layout '%s' (%s); known layouts: %s"):format(
       name, tostring(err), table.concat(_M.KNOWN, ", ")))
+  end
+  if type(m) == "table" and m.spans_from and not m.spans then
+    local base, berr = _M.mapping(m.spans_from)
+    if not base then return nil, berr end
+    m.spans = base.spans
   end
   loaded[name] = m
   return m
@@ -50,6 +55,13 @@ local function flatten(props, prefix, out)
     end
   end
   return out
+end
+
+--- The flattened fields of one index's _mapping entry (nil if it has none).
+function _M.index_fields(index, out)
+  local props = type(index) == "table" and type(index.mappings) == "table" and index.mappings.properties
+  if type(props) ~= "table" then return out end
+  return flatten(props, "", out or {})
 end
 
 --- Flattened fields of every index matching pattern (union), cached on the client.
@@ -81,6 +93,19 @@ local function satisfies(fields, rule)
   return true
 end
 
+--- The known layout whose detection rule the flattened fields satisfy, or
+--- nil (nil, err only when a mapping file is broken).
+function _M.detect(fields, kind)
+  for _, name in ipairs(_M.KNOWN) do
+    local m, merr = _M.mapping(name)
+    if not m then return nil, merr end
+    if m.detect and m.detect[kind] and satisfies(fields, m.detect[kind]) then
+      return m
+    end
+  end
+  return nil
+end
+
 --- The layout for an index pattern: from config, else detected.
 --- kind is "logs" or "spans".  Returns mapping, how ("configured"/"detected").
 function _M.for_pattern(client, pattern, kind, configured)
@@ -91,13 +116,9 @@ function _M.for_pattern(client, pattern, kind, configured)
   end
   local fields, err = _M.fields(client, pattern)
   if not fields then return nil, err end
-  for _, name in ipairs(_M.KNOWN) do
-    local m, merr = _M.mapping(name)
-    if not m then return nil, merr end
-    if m.detect and m.detect[kind] and satisfies(fields, m.detect[kind]) then
-      return m, "detected"
-    end
-  end
+  local m, derr = _M.detect(fields, kind)
+  if m then return m, "detected" end
+  if derr then return nil, derr end
   return nil, errors.new("config", ("cannot tell the data layout of '%s' from its mapping; set TINKR_LAYOUT to one of %s"):format(
     pattern, table.concat(_M.KNOWN, ", ")))
 end

@@ -365,7 +365,48 @@ DATA_PREPPER = dict(
     log=_dp_log, span=_dp_span,
 )
 
-ALL = [SEED, SS4O, DATA_PREPPER]
+# -- 4./5. the opensearch exporter's other log modes: ecs, flatten_attributes -----
+# (encodeLogDataModel; dedup and dedot off, the exporter's defaults).  No real
+# writer is available here: the exporter cannot be built on these machines.
+# Spans are written in ss4o form whatever the mode, so these are logs only.
+
+def _ns9(ns):
+    """objmodel's tsLayout: always nine fraction digits, Z."""
+    return go_rfc3339nano(ns - ns % 1_000_000_000)[:-1] + ".%09dZ" % (ns % 1_000_000_000)
+
+
+def _datamodel_log(log, resource_prefix, record_prefix):
+    doc = {}
+    for k, v in resource_attributes(log["service"]).items():
+        doc[resource_prefix + k] = v
+    doc["@timestamp"] = _ns9(log["ts"])
+    if log["trace_id"]:
+        doc["TraceId"] = log["trace_id"]
+        doc["SpanId"] = log["span_id"]
+    doc["TraceFlags"] = 1 if log["trace_id"] else 0
+    doc["SeverityText"] = log["level"]
+    doc["SeverityNumber"] = LEVELS[log["level"]]
+    doc["Body.value"] = log["body"]          # AddAttribute: a scalar body gets ".value"
+    for k, v in log["attributes"].items():
+        doc[record_prefix + k] = v
+    return doc
+
+
+def _logs_only(name, index, log):
+    return dict(
+        name=name, logs_index=index, logs_pattern=index, traces_index=None, traces_pattern=None,
+        bulk_action="create",
+        fields=dict(service=("Attributes." if name == "ecs" else "") + "service.name (text; .keyword)",
+                    level="SeverityText (text; .keyword)", timestamp="@timestamp (ns)",
+                    message="Body.value", span_time="spans are ss4o", duration="-", status="-"),
+        setup=[], templates=[], log=log, span=None,
+    )
+
+
+ECS = _logs_only("ecs", "otel-ecs-logs", lambda log: _datamodel_log(log, "Attributes.", "Attributes."))
+FLATTEN = _logs_only("flatten_attributes", "otel-flat-logs", lambda log: _datamodel_log(log, "", ""))
+
+ALL = [SEED, SS4O, DATA_PREPPER, ECS, FLATTEN]
 
 
 def bulk_target(layout, kind):
