@@ -2,6 +2,7 @@
 -- tinkr's vocabulary.  Policy lives here; the DSL lives in
 -- queries/templates/, the field mappings in queries/mappings/.
 local core = require "tinkr.core"
+local discovery = require "tinkr.discovery"
 local errors = require "tinkr.errors"
 local layout = require "tinkr.layout"
 local opensearch = require "tinkr.opensearch"
@@ -102,16 +103,28 @@ function Backend:layout_for(kind)
   local client, err = self:client()
   if not client then return nil, err end
   local setting = kind == "logs" and "log_index" or "trace_index"
-  local pattern = self.config:get(setting)
+  local pattern, source, perr = self.config:lookup(setting)
+  if perr then return nil, perr end
+  local found
+  if source == "default" then
+    -- Only an unset pattern is discovered; explicit configuration wins.
+    pattern, found = discovery.resolve(client, kind, pattern)
+    if not pattern then return nil, found end
+    if found then io.stderr:write("tinkr: ", found.note, "\n") end
+  end
   local configured = self.config:get("layout")
   local mapping, how = layout.for_pattern(client, pattern, kind, configured)
-  if not mapping then return nil, how end
+  if not mapping then
+    if how.code == "not_found" and not found then return nil, discovery.explain_missing(client, kind, how) end
+    return nil, how
+  end
   local fields, ferr = layout.fields(client, pattern)
   if not fields then return nil, ferr end
   local section = mapping[kind]
   cached = {
     client = client, pattern = pattern, mapping = mapping, section = section,
     how = how, resolve = layout.resolver(fields, section, pattern),
+    discovered = found,
   }
   self.layouts[kind] = cached
   return cached
@@ -407,6 +420,7 @@ function Backend:logs(p)
     request = meta.requests and meta.requests[1] or meta.request,
     requests = meta.requests,
     index = L.pattern, layout = L.mapping.name, layout_source = L.how,
+    discovered = L.discovered,
     window = { from = q.from, to = q.to },
   }
 end
@@ -456,7 +470,7 @@ function Backend:traces(p)
     took_ms = elapsed_ms(started), server_took_ms = meta.took,
     request = meta.request, requests = meta.requests, pages = meta.pages,
     index = L.pattern, layout = L.mapping.name, layout_source = L.how,
-    duration_source = duration_source,
+    duration_source = duration_source, discovered = L.discovered,
     window = { from = q.from, to = q.to },
   }
 end
@@ -556,6 +570,7 @@ function Backend:trace(id, p)
     request = smeta.request,
     span_index = S.pattern, log_index = Lg and Lg.pattern,
     layout = S.mapping.name, log_error = log_error,
+    discovered = S.discovered or (Lg and Lg.discovered) or nil,
   }
 end
 
