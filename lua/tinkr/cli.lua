@@ -184,6 +184,14 @@ function commands.metrics(opts, pos, out)
   return result_status(#result, opts)
 end
 
+function commands.doctor(opts, pos, out)
+  if #pos > 0 then return usage("doctor", ("unexpected argument '%s'"):format(pos[1])) end
+  local doctor = require "tinkr.doctor"
+  local report = doctor.run(require("tinkr.config").get())
+  io.stdout:write(out.format == "json" and (doctor.plain(report) .. "\n") or doctor.render(report))
+  return report.status
+end
+
 -- The command lives with the CLI; the library (tinkr.profiles) knows nothing of it.
 function commands.profiles(opts, pos, out)
   return require("tinkr.cli.profiles").run(opts, pos, out)
