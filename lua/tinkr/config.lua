@@ -16,7 +16,7 @@ _M.SETTINGS = {
   prometheus_url = { env = "OTEL_PROMETHEUS_URL", doc = "Prometheus base URL, e.g. http://prometheus:9090" },
   log_index = { env = "OTEL_LOG_INDEX", default = "otel-logs-*", doc = "log index pattern" },
   trace_index = { env = "OTEL_TRACE_INDEX", default = "otel-traces-*", doc = "trace index pattern" },
-  layout = { env = "TINKR_LAYOUT", doc = "data layout: seed, ss4o, dataprepper, jaeger (default: detected)" },
+  layout = { env = "TINKR_LAYOUT", doc = "data layout: seed, ss4o, ecs, flatten_attributes, dataprepper, jaeger (default: detected)" },
   timeout = { env = "TINKR_TIMEOUT", default = 30, doc = "seconds per backend request" },
   connect_timeout = { env = "TINKR_CONNECT_TIMEOUT", default = 5, doc = "seconds to connect" },
   ca_file = { env = "TINKR_CA_FILE", doc = "CA bundle for TLS" },

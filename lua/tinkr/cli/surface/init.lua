@@ -52,7 +52,7 @@ _M.TYPES = {
   service = { doc = "a service name", complete = "services" },
   recipe = { doc = "a recipe name (or list)", complete = "recipes" },
   profile = { doc = "a profile name", complete = "profiles" },
-  layout = { doc = "a data layout", complete = "list", values = { "seed", "ss4o", "dataprepper", "jaeger" } },
+  layout = { doc = "a data layout", complete = "list", values = { "seed", "ss4o", "ecs", "flatten_attributes", "dataprepper", "jaeger" } },
 }
 
 --- The dynamic completion sources `tinkr __complete SOURCE` answers.
