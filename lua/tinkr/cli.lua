@@ -32,6 +32,14 @@ local function usage(command, msg)
   return 2
 end
 
+-- What a result says about itself beyond the rows: why it is empty (a
+-- hint) and how far to trust it (caveats).  One line each, on stderr.
+local function notes(meta)
+  if type(meta) ~= "table" then return end
+  if meta.hint then stderr("hint: " .. meta.hint) end
+  for _, c in ipairs(meta.caveats or {}) do stderr("caveat: " .. c) end
+end
+
 -- The exit status for a successful query with n results.
 local function result_status(n, opts)
   local found = n > 0
@@ -109,6 +117,7 @@ function commands.logs(opts, pos, out)
     output.logs(rows, meta, out)
   end
   output.verbose(meta, out)
+  notes(meta)
   return result_status(n, opts)
 end
 
@@ -123,6 +132,7 @@ function commands.traces(opts, pos, out)
   if not rows then return fail(meta) end
   output.traces(rows, meta, out)
   output.verbose(meta, out)
+  notes(meta)
   return result_status(#rows, opts)
 end
 
@@ -139,6 +149,7 @@ function commands.trace(opts, pos, out)
   end
   output.trace(t, meta, out)
   output.verbose(meta, out)
+  notes(meta)
   return result_status(#t.spans, opts)
 end
 
@@ -181,6 +192,7 @@ function commands.metrics(opts, pos, out)
   if not result then return fail(meta) end
   output.metrics(result, meta, out)
   output.verbose(meta, out)
+  notes(meta)
   return result_status(#result, opts)
 end
 

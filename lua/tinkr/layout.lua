@@ -159,6 +159,16 @@ function _M.resolver(fields, section, pattern)
     end
     return r.field(name)
   end
+  -- Whether the mapping has the field (templates add optional clauses).
+  function r.has(name)
+    local candidates = section.fields[name]
+    if candidates == nil then return false end
+    if type(candidates) ~= "table" then candidates = { candidates } end
+    for _, p in ipairs(candidates) do
+      if not fields or fields[p] then return true end
+    end
+    return false
+  end
   -- The raw type info for a tinkr field (for choosing match vs wildcard).
   function r.info(name)
     local p = first_path(section.fields[name])

@@ -122,6 +122,9 @@ end
 
 local escape_path = require("tinkr.index_pattern").path
 
+--- An index pattern as a URL path segment (its own * and , kept).
+_M.escape_index = escape_path
+
 --- client:search(index, dsl, spec, as_ndjson) -> rows, meta | nil, err
 --- With as_ndjson, "rows" is the text from map.ndjson (JSON lines).
 --- spec is a map spec (tinkr.core.map); meta has total, relation, took,

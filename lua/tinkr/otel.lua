@@ -7,6 +7,8 @@ local errors = require "tinkr.errors"
 local layout = require "tinkr.layout"
 local opensearch = require "tinkr.opensearch"
 local resources = require "tinkr.resources"
+local severity = require "tinkr.severity"
+local suggest = require "tinkr.suggest"
 local time = require "tinkr.time"
 
 local json = core.json
@@ -78,12 +80,15 @@ local function normalize(p, kind)
   local where, werr = where_list(p.where)
   if not where then return usage(werr) end
   local levels = list_of(p.level)
+  local level_filter = levels and severity.filter(levels)
   if levels then
     for i, l in ipairs(levels) do levels[i] = l:upper() end
   end
   return {
     service = p.service,
     levels = levels,
+    level_texts = level_filter and level_filter.texts,
+    level_bands = level_filter and level_filter.bands,
     from_ns = from_ns, to_ns = to_ns,
     from = time.to_opensearch(from_ns, "ns"), to = time.to_opensearch(to_ns, "ns"),
     limit = limit,
@@ -359,6 +364,36 @@ _M.finish_span_row = finish_span_row
 local DURATION_SCRIPT = "doc[params.e].value.toInstant().toEpochMilli() - doc[params.s].value.toInstant().toEpochMilli()"
 _M.DURATION_SCRIPT = DURATION_SCRIPT
 
+-- Why a query for a service found nothing: the service names that do exist
+-- in the index, closest first (one terms aggregation, only on empty results).
+local function service_hint(L, service, what)
+  local ok, field = pcall(L.resolve.field, "service")
+  if not ok then return nil end
+  local doc = L.client:json("POST", "/" .. opensearch.escape_index(L.pattern) .. "/_search",
+    { size = 0, aggs = { services = { terms = { field = field, size = 1000 } } } }, L.pattern)
+  local buckets = type(doc) == "table" and type(doc.aggregations) == "table"
+    and type(doc.aggregations.services) == "table" and doc.aggregations.services.buckets
+  if type(buckets) ~= "table" then return nil end
+  local names = {}
+  for _, b in ipairs(buckets) do
+    local name = tostring(b.key)
+    if name == service then
+      return ("service '%s' has %s in '%s', but none match this window and filters"):format(service, what, L.pattern)
+    end
+    names[#names + 1] = name
+  end
+  if #names == 0 then return ("'%s' holds no %s at all"):format(L.pattern, what) end
+  local close = suggest.closest(service, names, 3)
+  if #close > 0 then
+    return ("no service '%s' in '%s'; closest: %s"):format(service, L.pattern, table.concat(close, ", "))
+  end
+  table.sort(names)
+  local shown = {}
+  for i = 1, math.min(8, #names) do shown[i] = names[i] end
+  return ("no service '%s' in '%s'; its services: %s%s"):format(service, L.pattern,
+    table.concat(shown, ", "), #names > 8 and ", ..." or "")
+end
+
 ---------------------------------------------------------------------------
 -- The queries.
 
@@ -410,7 +445,9 @@ function Backend:logs(p)
   end, write ~= nil)
   if not meta then return nil, err end
   local n = (each and nil) or rows.n or #rows
+  local hint = q.service and (meta.total or 0) == 0 and service_hint(L, q.service, "logs") or nil
   return rows, {
+    hint = hint,
     total = meta.total, relation = meta.relation,
     returned = n,
     truncated = (meta.relation == "gte") or (n ~= nil and meta.total ~= nil and n < meta.total),
@@ -464,7 +501,9 @@ function Backend:traces(p)
     for _, r in ipairs(page) do rows[#rows + 1] = finish_span_row(r, section) end
   end)
   if not meta then return nil, err end
+  local hint = q.service and (meta.total or 0) == 0 and service_hint(L, q.service, "spans") or nil
   return rows, {
+    hint = hint,
     total = meta.total, relation = meta.relation, returned = #rows,
     truncated = meta.relation == "gte" or (meta.total or 0) > #rows,
     took_ms = elapsed_ms(started), server_took_ms = meta.took,

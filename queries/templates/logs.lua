@@ -10,11 +10,20 @@ return function(q, f)
     add{ term = { [f.field("service")] = q.service } }
   end
   if q.levels then
+    -- ERROR, Error and error alike; and the OTel severity number band
+    -- (ERROR = 17..20) where the layout stores one.
     local field = f.field("level")
-    if #q.levels == 1 then
-      add{ term = { [field] = q.levels[1] } }
+    local texts = q.level_texts or q.levels
+    local by_text = #texts == 1 and { term = { [field] = texts[1] } } or { terms = { [field] = texts } }
+    if #(q.level_bands or {}) > 0 and f.has("severity_number") then
+      local number = f.field("severity_number")
+      local should = { by_text }
+      for _, b in ipairs(q.level_bands) do
+        should[#should + 1] = { range = { [number] = { gte = b[1], lte = b[2] } } }
+      end
+      add{ bool = { should = should, minimum_should_match = 1 } }
     else
-      add{ terms = { [field] = q.levels } }
+      add(by_text)
     end
   end
   add{ range = { [f.field("timestamp")] = {
