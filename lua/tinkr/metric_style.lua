@@ -129,6 +129,22 @@ function _M.classify(names, labels_of)
   }
 end
 
+--- What recipe files see as `naming` for a style (nil: the default,
+--- Collector remote-write spelling with job and service_name).
+function _M.naming(style)
+  style = style or _M.classify({}, nil)
+  local sp = style.spelling
+  return {
+    style = sp.key,
+    HTTP = _M.HTTP,
+    service_labels = style.service_labels,
+    metric_name = function(m) return _M.metric_name(m, sp) end,
+    label_name = function(attr) return _M.label_name(attr, sp) end,
+    label = _M.label,
+    selector = _M.selector,
+  }
+end
+
 ---------------------------------------------------------------------------
 -- Detection against a server, with a file cache.
 

@@ -17,6 +17,9 @@ local errors = require "tinkr.errors"
 local time = require "tinkr.time"
 local prometheus = require "tinkr.prometheus"
 local recipes = require "tinkr.recipes"
+local metric_style = require "tinkr.metric_style"
+local metric_hints = require "tinkr.metric_hints"
+local bucket_check = require "tinkr.bucket_check"
 
 local NS_PER_S = time.NS_PER_S
 local TARGET_POINTS = 120     -- default range step: about this many points
@@ -111,7 +114,10 @@ function Metrics:query(expr, opts)
   local client, cerr = self:client()
   if not client then return nil, cerr end
   local rows, meta = client:query(expr, at)
-  if rows then meta.time_ns = at end
+  if rows then
+    meta.time_ns = at
+    if #rows == 0 and not opts.no_hint then meta.hint = metric_hints.for_empty(client, expr, at) end
+  end
   return rows, meta
 end
 
@@ -127,7 +133,10 @@ function Metrics:range(expr, opts)
   local client, cerr = self:client()
   if not client then return nil, cerr end
   local series, meta = client:query_range(expr, from_ns, to_ns, step_s)
-  if series then meta.from_ns, meta.to_ns, meta.step_s = from_ns, to_ns, step_s end
+  if series then
+    meta.from_ns, meta.to_ns, meta.step_s = from_ns, to_ns, step_s
+    if #series == 0 and not opts.no_hint then meta.hint = metric_hints.for_empty(client, expr, to_ns) end
+  end
   return series, meta
 end
 
@@ -161,20 +170,71 @@ function Metrics:recipe(name, params)
   if ranged and when.time ~= nil then
     return nil, errors.new("usage", "give time (instant) or since/from/to/step (range), not both")
   end
-  local expr, recipe, values = recipes.expand(name, own)
-  if not expr then return nil, recipe end
-  local result, meta
-  if ranged then
-    result, meta = self:range(expr, when)
-  else
-    result, meta = self:query(expr, when)
+  when.no_hint = true                    -- a recipe's own alternatives are its hint
+  -- Parameters are checked before anything is asked of the server.
+  local checked, cerr = recipes.expand(name, own)
+  if not checked then return nil, cerr end
+  local client
+  client, cerr = self:client()
+  if not client then
+    cerr.recipe, cerr.expr = name, checked
+    return nil, cerr
   end
-  if not result then
-    meta.recipe, meta.expr = name, expr
-    return nil, meta
+  local function run(fresh)
+    local style, serr = metric_style.detect(client, { fresh = fresh })
+    if not style then
+      serr.recipe, serr.expr = name, checked
+      return nil, serr
+    end
+    local expr, recipe, values = recipes.expand(name, own, metric_style.naming(style))
+    if not expr then return nil, recipe end
+    local result, meta
+    if ranged then
+      result, meta = self:range(expr, when)
+    else
+      result, meta = self:query(expr, when)
+    end
+    if not result then
+      meta.recipe, meta.expr = name, expr
+      return nil, meta
+    end
+    meta.recipe, meta.expr, meta.unit, meta.params = name, expr, recipe.unit, values
+    meta.naming = { style = style.spelling.key, service_labels = style.service_labels, cached = style.cached,
+      description = style.description }
+    return result, meta, style, recipe, values
   end
-  meta.recipe, meta.expr, meta.unit, meta.params = name, expr, recipe.unit, values
+  local result, meta, style, recipe, values = run(false)
+  -- A cached style may be stale (the store was rewritten): look again once.
+  if result and #result == 0 and style.cached then
+    result, meta, style, recipe, values = run(true)
+  end
+  if result and #result > 0 and type(recipe.buckets) == "function" then
+    local caveat = self:bucket_caveat(client, recipe, values, result, meta)
+    if caveat then meta.caveats = { caveat } end
+  end
   return result, meta
+end
+
+-- The caveat for a quantile recipe whose answer sits in a bucket wider than
+-- itself, or nil.  Asks the recipe's bucket counts (first alternative with
+-- data) at the instant queried, or the end of the range.
+function Metrics:bucket_caveat(client, recipe, values, result, meta)
+  local ok, alternatives = pcall(recipe.buckets, values, require("tinkr.promql"))
+  if not ok or type(alternatives) ~= "table" then return nil end
+  local at = meta.time_ns or meta.to_ns
+  for _, alt in ipairs(alternatives) do
+    local rows = client:query(alt.expr, at)
+    local bounds = rows and bucket_check.bounds(rows, alt.per_second)
+    if bounds then
+      local worst = bucket_check.worst(bounds, result)
+      if not worst then return nil end
+      local what = meta.recipe .. (values.service and (" for " .. values.service) or "")
+      if meta.params and meta.params.quantile then what = ("%s (q = %s)"):format(what, meta.params.quantile) end
+      meta.buckets = { expr = alt.expr, bounds = bounds }
+      return bucket_check.caveat(what, worst, recipe.unit, bounds)
+    end
+  end
+  return nil
 end
 
 --- Names of the recipes tinkr can find.

@@ -49,15 +49,17 @@ local function check_shape(r, path)
 end
 
 local depth = 0
+local naming                   -- the naming style of the expand() running now
 
 --- What recipe files (and the helpers in queries/recipes/lib/) see besides
 --- the standard allow-list:
 ---   promql          tinkr.promql (escaping, expand)
+---   naming          how the store spells metric and label names (tinkr.metric_style.naming)
 ---   recipe(name)    another recipe's table, to build on
 ---   include(name)   the value of queries/recipes/lib/<name>.lua (shared helpers)
 --- Both raise if the file is missing or broken, naming it.
 function _M.env_extras()
-  local extras = { promql = promql }
+  local extras = { promql = promql, naming = naming or require("tinkr.metric_style").naming() }
   extras.recipe = function(other)
     local r, err = _M.get(other)
     if not r then error(err.message, 2) end
@@ -148,10 +150,7 @@ local function param_value(recipe, pname, spec, given)
   return v
 end
 
---- recipes.expand(name_or_recipe, params) -> expr, recipe, values | nil, err
---- Checks params against the recipe (unknown names, required, types),
---- fills defaults, and asks the recipe for its PromQL.
-function _M.expand(recipe, params)
+local function expand_now(recipe, params)
   if type(recipe) ~= "table" then
     local err
     recipe, err = _M.get(recipe)
@@ -182,6 +181,22 @@ function _M.expand(recipe, params)
       recipe.name, recipe.path, type(expr)))
   end
   return expr, recipe, values
+end
+
+--- recipes.expand(name_or_recipe, params [, naming]) -> expr, recipe, values | nil, err
+--- Checks params against the recipe (unknown names, required, types),
+--- fills defaults, and asks the recipe for its PromQL, spelled as `naming`
+--- says (tinkr.metric_style.naming; default: the Collector's remote write).
+function _M.expand(recipe, params, style_naming)
+  if params ~= nil and type(params) ~= "table" then
+    error(("bad argument #2 to 'expand' (table expected, got %s)"):format(type(params)), 2)
+  end
+  local outer = naming
+  naming = style_naming
+  local ok, expr, r, values = pcall(expand_now, recipe, params)
+  naming = outer
+  if not ok then error(expr, 0) end
+  return expr, r, values
 end
 
 return _M

@@ -23,4 +23,15 @@ return {
     end
     return service.first_of(alternatives)
   end,
+  -- Per alternative, the bucket counts around the quantile: tinkr reads the
+  -- bounds from the first that has data and adds a caveat when the quantile
+  -- sits in a bucket wider than itself (see lua/tinkr/bucket_check.lua).
+  buckets = function(p, promql)
+    local out = {}
+    for _, h in ipairs(http.histograms) do
+      out[#out + 1] = { expr = format("sum by (le) (%s)", service.rate(h.name .. "_bucket", p.service, p.window)),
+        per_second = h.per_second }
+    end
+    return out
+  end,
 }

@@ -8,4 +8,5 @@ return {
   expr = function(p, promql)
     return latency.expr({ service = p.service, window = p.window, quantile = 0.9 }, promql)
   end,
+  buckets = latency.buckets,
 }

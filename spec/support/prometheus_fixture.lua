@@ -89,6 +89,16 @@ local function families()
     { job = "no-errors", http_route = "/x", http_response_status_code = "200" }, SECONDS, OK_INCS)) do
     fams.http_new[#fams.http_new + 1] = x
   end
+  -- a seconds histogram with the OTel SDKs' default buckets (0, 5, 10, 25 ...):
+  -- every request in (0, 5], so p99 = 4.95 s whatever the real latency
+  local SDK_BOUNDS = { "0", "5", "10", "25", "50", "75", "100", "250", "500", "750", "1000", "2500", "5000",
+    "7500", "10000", "+Inf" }
+  local sdk_incs = {}
+  for i = 1, #SDK_BOUNDS do sdk_incs[i] = i == 2 and 100 or 0 end
+  for _, x in ipairs(histogram("http_server_request_duration_seconds",
+    { job = "sdk-default", http_route = "/x", http_response_status_code = "200" }, SDK_BOUNDS, sdk_incs)) do
+    fams.http_new[#fams.http_new + 1] = x
+  end
   -- regex escaping: "pay.api" must not match "payXapi"
   add("http_new", http_new({ job = "pay.api", instance = "i3" }))
   add("http_new", http_new({ job = "payXapi", instance = "i4" }, 5))
@@ -113,6 +123,7 @@ fixture.expected = {
   ["pay.api"] = { rate = 100 / 30 },
   [HOSTILE] = { rate = 200 / 30, p99 = 0.95 },
   ["rpc-doc"] = { p99 = 0.0975 },
+  ["sdk-default"] = { rate = 100 / 30, p99 = 4.95, p90 = 4.5 },
 }
 fixture.HOSTILE = HOSTILE
 fixture.now_ns = NOW_S * 1000000000

@@ -1,18 +1,22 @@
 -- Where HTTP server metrics live, by semantic-convention generation, most
--- recent first.  Names are as the Collector's prometheusremotewrite exporter
--- writes them (unit suffix, then _bucket/_sum/_count or _total).
-return {
-  -- histograms: name without _bucket/_count, and what divides a value into seconds
-  histograms = {
-    -- semconv >= 1.23 (stable HTTP): http.server.request.duration, seconds
-    { name = "http_server_request_duration_seconds", per_second = 1,
-      status_label = "http_response_status_code" },
-    -- older semconv: http.server.duration, milliseconds
-    { name = "http_server_duration_milliseconds", per_second = 1000,
-      status_label = "http_status_code" },
-  },
-  -- plain request counters (the product document's example); no latency
-  counters = {
-    { name = "http_server_requests_total", status_label = "http_status_code" },
-  },
-}
+-- recent first, spelled the way this store spells names.  `naming` is
+-- detected once per Prometheus (lua/tinkr/metric_style.lua): the
+-- Collector's remote write gives http_server_request_duration_seconds_bucket,
+-- Prometheus 3's OTLP strategies and VictoriaMetrics give the other forms
+-- (http.server.request.duration_bucket ...).
+local http = { histograms = {}, counters = {} }
+
+for _, m in ipairs(naming.HTTP) do
+  local entry = {
+    name = naming.metric_name(m),                  -- without _bucket / _count
+    per_second = m.per_second,                     -- what divides a value into seconds
+    status_label = naming.label(naming.label_name(m.status)),   -- as written in a matcher
+  }
+  if m.kind == "histogram" then
+    http.histograms[#http.histograms + 1] = entry
+  else
+    http.counters[#http.counters + 1] = entry
+  end
+end
+
+return http

@@ -5,19 +5,25 @@
 -- The Collector's prometheusremotewrite exporter puts service.name in the
 -- `job` label ("namespace/name" when service.namespace is set); a
 -- `service_name` label exists only with resource_to_telemetry_conversion
--- on.  A series may carry either or both, so a service's series are the
--- union of both selections: `a or b` keeps every series of a plus those of
--- b whose labels differ, so a series matched twice counts once.
+-- on; VictoriaMetrics keeps `service.name` itself.  `naming.service_labels`
+-- says which of these the store's HTTP series carry (detected; job and
+-- service_name when nothing was found).  A series may carry several, so a
+-- service's series are the union of the selections: `a or b` keeps every
+-- series of a plus those of b whose labels differ, so a series matched
+-- twice counts once.
 local service = {}
-
-local METRIC_NAME = "^[%a_:][%w_:]*$"
 
 --- The matchers that select service `name`, one per labelling.
 function service.matchers(name)
-  return {
-    promql.expand('job=~"(.+/)?{{name|regex}}"', { name = name }),
-    promql.expand('service_name="{{name}}"', { name = name }),
-  }
+  local out = {}
+  for _, label in ipairs(naming.service_labels) do
+    if label == "job" then
+      out[#out + 1] = promql.expand('job=~"(.+/)?{{name|regex}}"', { name = name })
+    else
+      out[#out + 1] = naming.label(label) .. promql.expand('="{{name}}"', { name = name })
+    end
+  end
+  return out
 end
 
 --- rate(metric{<service>, extra}[window]) for every labelling, as one union
@@ -25,12 +31,11 @@ end
 --- extra: a matcher written by the recipe itself (never a user value), e.g.
 --- 'http_response_status_code=~"5.."', or nil.
 function service.rate(metric, name, window, extra)
-  assert(metric:match(METRIC_NAME), "bad metric name: " .. metric)
+  assert(not metric:find('[{}"\n]'), "bad metric name: " .. metric)
   local range = promql.expand("[{{window|duration}}]", { window = window })
   local parts = {}
   for i, m in ipairs(service.matchers(name)) do
-    if extra then m = m .. ", " .. extra end
-    parts[i] = format("rate(%s{%s}%s)", metric, m, range)
+    parts[i] = format("rate(%s%s)", naming.selector(metric, { m, extra }), range)
   end
   return concat(parts, " or ")
 end
