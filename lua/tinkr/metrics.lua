@@ -106,7 +106,11 @@ end
 --- opts.time: the instant to evaluate at (default now).
 function Metrics:query(expr, opts)
   expr, opts = check("metrics.query", expr, opts)
-  opts = opts or {}
+  return self:instant(expr, opts or {}, true)
+end
+
+-- The instant query behind query() and recipes; hint: explain an empty answer.
+function Metrics:instant(expr, opts, hint)
   local bad = empty_expr(expr)
   if bad then return nil, bad end
   local at, err = instant_of(opts)
@@ -116,7 +120,7 @@ function Metrics:query(expr, opts)
   local rows, meta = client:query(expr, at)
   if rows then
     meta.time_ns = at
-    if #rows == 0 and not opts.no_hint then meta.hint = metric_hints.for_empty(client, expr, at) end
+    if #rows == 0 and hint then meta.hint = metric_hints.for_empty(client, expr, at) end
   end
   return rows, meta
 end
@@ -125,7 +129,11 @@ end
 --- opts.since (default 1h) or from/to; opts.step (default: ~120 points, >= 15s).
 function Metrics:range(expr, opts)
   expr, opts = check("metrics.range", expr, opts)
-  opts = opts or {}
+  return self:ranged(expr, opts or {}, true)
+end
+
+-- The range query behind range() and recipes; hint: explain an empty answer.
+function Metrics:ranged(expr, opts, hint)
   local bad = empty_expr(expr)
   if bad then return nil, bad end
   local from_ns, to_ns, step_s = range_of(opts)
@@ -135,7 +143,7 @@ function Metrics:range(expr, opts)
   local series, meta = client:query_range(expr, from_ns, to_ns, step_s)
   if series then
     meta.from_ns, meta.to_ns, meta.step_s = from_ns, to_ns, step_s
-    if #series == 0 and not opts.no_hint then meta.hint = metric_hints.for_empty(client, expr, to_ns) end
+    if #series == 0 and hint then meta.hint = metric_hints.for_empty(client, expr, to_ns) end
   end
   return series, meta
 end
@@ -170,7 +178,6 @@ function Metrics:recipe(name, params)
   if ranged and when.time ~= nil then
     return nil, errors.new("usage", "give time (instant) or since/from/to/step (range), not both")
   end
-  when.no_hint = true                    -- a recipe's own alternatives are its hint
   -- Parameters are checked before anything is asked of the server.
   local checked, cerr = recipes.expand(name, own)
   if not checked then return nil, cerr end
@@ -190,9 +197,9 @@ function Metrics:recipe(name, params)
     if not expr then return nil, recipe end
     local result, meta
     if ranged then
-      result, meta = self:range(expr, when)
+      result, meta = self:ranged(expr, when, false)
     else
-      result, meta = self:query(expr, when)
+      result, meta = self:instant(expr, when, false)
     end
     if not result then
       meta.recipe, meta.expr = name, expr
