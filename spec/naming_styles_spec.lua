@@ -69,6 +69,14 @@ describe("metric naming styles on real stores", function()
       assert.near(P99, p99[1].value, 1e-9, s.name)
       assert.is_nil(pmeta.caveats, s.name)
     end
+    -- the grouped recipes (one row per service) read the same labels
+    for _, s in ipairs(stores.list) do
+      local rows, meta = metrics.new{ prometheus_url = s.url }:recipe("services_error_rate", {})
+      assert.is_table(rows, s.name .. ": " .. tostring(meta))
+      local by = {}
+      for _, r in ipairs(rows) do by[r.labels.service] = r.value end
+      assert.near(0.1, by["shop-api"] or -1, 1e-9, s.name .. ": " .. meta.expr)
+    end
     -- the four Prometheus 3 strategies hold the same samples: the same rate
     for i = 2, 4 do assert.near(rates[1], rates[i], 1e-9) end
   end)

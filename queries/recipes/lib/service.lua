@@ -47,16 +47,20 @@ function service.first_of(alternatives)
 end
 
 --- rate(metric[window]) of every service's series, each labelled
---- `service` (from `job`, without a "namespace/" prefix, or from
---- `service_name`), as one union: wrap it in sum by (service) (...).
---- A series with both labels (and the same name in each) counts once.
+--- `service` (from `job`, without a "namespace/" prefix, from `service_name`
+--- or from `service.name`, whichever the store uses), as one union: wrap it
+--- in sum by (service) (...).  A series with two of these labels (and the
+--- same name in each) counts once.
 function service.rate_by_service(metric, window, extra)
-  assert(metric:match(METRIC_NAME), "bad metric name: " .. metric)
+  assert(not metric:find('[{}"\n]'), "bad metric name: " .. metric)
   local range = promql.expand("[{{window|duration}}]", { window = window })
-  local more = extra and (", " .. extra) or ""
-  return format('label_replace(rate(%s{job!=""%s}%s), "service", "$1", "job", "(?:.+/)?(.+)")'
-    .. '\n    or label_replace(rate(%s{service_name!=""%s}%s), "service", "$1", "service_name", "(.+)")',
-    metric, more, range, metric, more, range)
+  local parts = {}
+  for _, label in ipairs(naming.service_labels) do
+    local selector = naming.selector(metric, { naming.label(label) .. '!=""', extra })
+    local regex = label == "job" and "(?:.+/)?(.+)" or "(.+)"
+    parts[#parts + 1] = format('label_replace(rate(%s%s), "service", "$1", "%s", "%s")', selector, range, label, regex)
+  end
+  return concat(parts, "\n    or ")
 end
 
 return service
