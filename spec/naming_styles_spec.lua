@@ -89,6 +89,19 @@ describe("metric naming styles on real stores", function()
     end
   end)
 
+  it("the product document's example on OTLP data gets the hint to use job, and the hint answers", function()
+    local store = stores.list[1]            -- UnderscoreEscapingWithSuffixes: http_server_requests_total
+    assert.equal("prom3 UnderscoreEscapingWithSuffixes", store.name)
+    local m = metrics.new{ prometheus_url = store.url }
+    local rows, meta = m:query('rate(http_server_requests_total{service_name="payments-api"}[5m])')
+    assert.equal(0, #rows)
+    assert.equal('no series has `service_name`; the Collector puts service.name in `job`: '
+      .. 'try rate(http_server_requests_total{job="payments-api"}[5m])', meta.hint)
+    local again = m:query('rate(http_server_requests_total{job="payments-api"}[5m])')
+    assert.equal(1, #again)
+    assert.is_true(again[1].value > 0)
+  end)
+
   it("doctor names the strategy; the CLI shows the exact PromQL sent", function()
     for _, s in ipairs(stores.list) do
       local env = { OTEL_PROMETHEUS_URL = s.url, OTEL_OPENSEARCH_URL = "http://127.0.0.1:9",

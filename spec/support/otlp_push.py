@@ -5,6 +5,7 @@ exporter to every endpoint given, as an instrumented app would:
              buckets: 100 requests per export, 10 of them status 500, taking
              0.05 + 0.02 * (i % 10) s
   sdk-shop   the same histogram with the SDK's default buckets (0, 5, 10, 25 ...)
+  payments-api  the product document's counter http.server.requests: 60 per export
 
 Three exports one second apart (cumulative), so rate() has points to work on.
 
@@ -35,7 +36,13 @@ def main():
     apps = [provider("shop-api", [View(instrument_name="http.server.request.duration",
                                        aggregation=ExplicitBucketHistogramAggregation(SECONDS))]),
             provider("sdk-shop", [])]
+    payments, preader, _ = provider("payments-api", [])
+    requests = payments.get_meter("tinkr.spec").create_counter("http.server.requests")
     for step in range(3):
+        requests.add(60, {"http.route": "/charge", "http.status_code": 200})
+        data = preader.get_metrics_data()
+        for e in exporters:
+            e.export(data)
         for _, reader, hist in apps:
             for i in range(100):
                 status = 500 if i % 10 == 0 else 200
@@ -47,7 +54,7 @@ def main():
                 if result.name != "SUCCESS":
                     sys.exit("export to %s failed: %s" % (e._endpoint, result))
         time.sleep(1)
-    for mp, _, _ in apps:
+    for mp, _, _ in apps + [(payments, None, None)]:
         mp.shutdown()
 
 
