@@ -81,6 +81,28 @@ describe("index discovery", function()
     assert.is_nil(got["otel-logs-*/spans"], "a log index is not a span index")
   end)
 
+  it("recognises a data stream (the exporter may write to one) by its backing index's mapping", function()
+    indices.call(client, "PUT", "/_index_template/tinkr-spec-ds", {
+      index_patterns = { "tinkr-spec-ds-*" }, data_stream = {}, priority = 500 })
+    local ok, err = pcall(function()
+      indices.call(client, "POST", "/tinkr-spec-ds-logs/_doc?refresh=true", {
+        ["@timestamp"] = "2026-11-26T11:00:00Z", body = "x",
+        severity = { text = "INFO", number = 9 }, resource = { ["service.name"] = "ds-svc" } })
+      local found = assert(discovery.candidates(client))
+      local got
+      for _, c in ipairs(found) do
+        if c.pattern == "tinkr-spec-ds-logs" then got = c end
+      end
+      assert.is_table(got, "the data stream is a family")
+      assert.equal("ss4o", got.layout)
+      assert.equal("logs", got.kind)
+      assert.is_true(discovery.matches("tinkr-spec-ds-*", ".ds-tinkr-spec-ds-logs-000001"))
+    end)
+    client:json("DELETE", "/_data_stream/tinkr-spec-ds-logs")
+    client:json("DELETE", "/_index_template/tinkr-spec-ds")
+    assert(ok, err)
+  end)
+
   for _, w in ipairs(WRITERS) do
     describe(w.name, function()
       local closed

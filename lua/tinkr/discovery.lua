@@ -51,10 +51,17 @@ local function globs(pattern)
   return out
 end
 
---- True when an index name matches an index pattern (a, b*, c).
+-- The data stream a backing index belongs to (.ds-<stream>-000001), or nil.
+local function stream_of(name)
+  return name:match("^%.ds%-(.+)%-%d+$")
+end
+
+--- True when an index name (or the data stream it backs) matches an index
+--- pattern (a, b*, c).
 function _M.matches(pattern, name)
+  local stream = stream_of(name)
   for _, g in ipairs(globs(pattern)) do
-    if name:match(g) then return true end
+    if name:match(g) or (stream and stream:match(g)) then return true end
   end
   return false
 end
@@ -143,7 +150,7 @@ function _M.candidates(client)
   if not doc then return nil, err end
   local found = {}
   for rep, entry in pairs(doc) do
-    local fam = by_rep[rep]
+    local fam = by_rep[rep] or by_rep[stream_of(rep) or ""]
     local fields = fam and layout.index_fields(entry)
     if fields then
       for _, kind in ipairs({ "logs", "spans" }) do
@@ -268,7 +275,11 @@ function _M.resolve(client, kind, default)
   end
 
   local candidates, info = _M.candidates(client)
-  if not candidates then return nil, info end
+  if not candidates then
+    if info.code == "connect" or info.code == "timeout" or info.code == "tls" then return nil, info end
+    return nil, errors.new("not_found", ("%s is not set and '%s' matches no index; tinkr could not list the cluster's indices to find OTel data (%s): set %s"):format(
+      SETTING[kind], default, info.message, SETTING[kind]))
+  end
   local mine, others = nil, {}
   for _, c in ipairs(candidates) do
     if c.kind == kind then

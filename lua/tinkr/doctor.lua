@@ -29,7 +29,13 @@ local function family_stats(client, fam)
   if not (m and fields) then return { error = "cannot read its mapping" } end
   local section = m[fam.kind]
   local r = layout.resolver(fields, section, fam.pattern)
-  local ok_t, tfield = pcall(r.field, fam.kind == "logs" and "timestamp" or "start")
+  local tname = fam.kind == "logs" and "timestamp" or "start"
+  local ok_t, tfield = pcall(r.field, tname)
+  -- a layout may keep a date twin for range queries (Jaeger: startTimeMillis)
+  local twin = type(section.query_fields) == "table" and section.query_fields[tname]
+  if twin and fields[twin] then ok_t, tfield = true, twin end
+  local unit_ns = ({ us = 1000, ns = 1, s = 1000000000 })[type(section.time_units) == "table"
+    and not twin and section.time_units[tname] or ""] or 1000000
   local ok_s, sfield = pcall(r.field, "service")
   local aggs = {}
   if ok_t then
@@ -44,7 +50,7 @@ local function family_stats(client, fam)
   local a = type(doc.aggregations) == "table" and doc.aggregations or {}
   local function when(x)
     if type(x) ~= "table" then return nil end
-    return x.value_as_string or (type(x.value) == "number" and core.iso_format(math.floor(x.value) * 1000000)) or nil
+    return x.value_as_string or (type(x.value) == "number" and core.iso_format(math.floor(x.value) * unit_ns)) or nil
   end
   out.from, out.to = when(a.first), when(a.last)
   out.services = {}
