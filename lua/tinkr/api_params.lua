@@ -52,6 +52,8 @@ local LOG_META = {
   { name = "layout", doc = "the data layout used (seed, ss4o, dataprepper, ...)" },
   { name = "layout_source", doc = "how the layout was chosen (configured or detected)" },
   { name = "window", doc = "{ from, to }: the window searched, RFC 3339 UTC" },
+  { name = "discovered", doc = "when the index pattern was found on the cluster (none configured, the default matched nothing): { pattern, layout, default, note, cached, others, round_trips }" },
+  { name = "hint", doc = "why the result is empty: the closest service names, or that the service has nothing in the window" },
 }
 
 local METRIC_META = {
@@ -59,6 +61,10 @@ local METRIC_META = {
   { name = "result_type", doc = "Prometheus's resultType: vector, matrix, scalar or string" },
   { name = "warnings", doc = "Prometheus's warnings (a list, [] when none)" },
   { name = "request", doc = "{ method, url, params = { query, time | start, end, step } }" },
+  { name = "hint", doc = "an empty answer's likely cause and the query that would answer (a service selected by a label the store does not use)" },
+  { name = "naming", doc = "recipes: the metric naming style used { style, service_labels, cached, description }" },
+  { name = "caveats", doc = "recipes: warnings about the value, e.g. a quantile interpolated inside a bucket wider than itself" },
+  { name = "buckets", doc = "recipes with a caveat: { expr, bounds } the bucket bounds were read from" },
 }
 
 _M.FUNCTIONS = {
@@ -116,6 +122,7 @@ _M.FUNCTIONS = {
     meta = {
       LOG_META[1], LOG_META[2], LOG_META[3], LOG_META[4], LOG_META[5], LOG_META[6], LOG_META[7],
       LOG_META[9], LOG_META[10], LOG_META[11], LOG_META[12], LOG_META[13], LOG_META[14],
+      LOG_META[15], LOG_META[16],
       { name = "duration_source", doc = "the duration field used, or how the duration was computed" },
     },
   },
