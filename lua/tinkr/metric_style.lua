@@ -85,7 +85,7 @@ local function probes()
 end
 
 --- The style for a set of metric names and a label lookup (pure; see detect).
---- labels_of(series_name) -> set of label names of that series.
+--- labels_of(list of series names) -> set of label names those series carry.
 function _M.classify(names, labels_of)
   local have = {}
   for _, n in ipairs(names) do have[n] = true end
@@ -100,7 +100,9 @@ function _M.classify(names, labels_of)
     return { known = false, spelling = _M.SPELLINGS[1], service_labels = { "job", "service_name" },
       found = found, description = "no OTel HTTP server metrics found" }
   end
-  local labels = labels_of and labels_of(best.series) or {}
+  -- the labels of every HTTP series found (a store may carry the service in
+  -- job on one generation and in service_name on another)
+  local labels = labels_of and labels_of(found) or {}
   local service_labels = {}
   for _, l in ipairs({ "job", "service_name", "service.name" }) do
     if labels[l] then service_labels[#service_labels + 1] = l end
@@ -209,14 +211,14 @@ function _M.detect(client, opts)
   local names, err = client:call("/api/v1/label/__name__/values", {}, {})
   if not names then return nil, err end
   local trips = 1
-  local labels_cache = {}
   local function labels_of(series)
-    if labels_cache[series] then return labels_cache[series] end
+    local alts = {}
+    for i, n in ipairs(series) do alts[i] = n:gsub("[%.%+%*%?%^%$%(%)%[%]{}|\\]", "\\\\%0") end
+    local selector = '{__name__=~"' .. table.concat(alts, "|") .. '"}'
     local set = {}
-    local list = client:call("/api/v1/labels", { ["match[]"] = _M.selector(series, {}) }, { "match[]" })
+    local list = client:call("/api/v1/labels", { ["match[]"] = selector }, { "match[]" })
     trips = trips + 1
     for _, l in ipairs(type(list) == "table" and list or {}) do set[l] = true end
-    labels_cache[series] = set
     return set
   end
   local style = _M.classify(type(names) == "table" and names or {}, labels_of)
