@@ -102,6 +102,26 @@ describe("metric naming styles on real stores", function()
     assert.is_true(again[1].value > 0)
   end)
 
+  it("a query in the Collector's spelling on a UTF-8 store gets it respelled, labels too", function()
+    local expr = 'sum(rate(http_server_request_duration_seconds_count{job="shop-api", http_response_status_code="500"}[5m]))'
+    for _, s in ipairs(stores.list) do
+      if s.name == "prom3 NoTranslation" then
+        local rows, meta = metrics.new{ prometheus_url = s.url }:query(expr)
+        assert.equal(0, #rows)
+        assert.equal('this store spells OTel metric names another way (Prometheus 3 OTLP (NoTranslation)): try '
+          .. 'sum(rate({"http.server.request.duration_count", job="shop-api", "http.response.status_code"="500"}[5m]))',
+          meta.hint)
+      elseif s.name == "victoriametrics" then
+        -- respelled, and the service is in service.name there
+        local rows, meta = metrics.new{ prometheus_url = s.url }:query(expr)
+        assert.equal(0, #rows)
+        assert.equal('no series has `job`; service.name is kept as the `service.name` label here (VictoriaMetrics, '
+          .. 'or promoted resource attributes): try sum(rate({"http.server.request.duration_count", '
+          .. '"service.name"="shop-api", "http.response.status_code"="500"}[5m]))', meta.hint)
+      end
+    end
+  end)
+
   it("doctor names the strategy; the CLI shows the exact PromQL sent", function()
     for _, s in ipairs(stores.list) do
       local env = { OTEL_PROMETHEUS_URL = s.url, OTEL_OPENSEARCH_URL = "http://127.0.0.1:9",
