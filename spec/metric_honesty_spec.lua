@@ -94,6 +94,24 @@ describe("honest quantiles and naming hints", function()
     assert.is_nil(meta2.hint)
   end)
 
+  it("a stale cached style (another server on that URL) is looked at again, not trusted", function()
+    local metric_style = require "tinkr.metric_style"
+    local dir = os.tmpname() .. ".d"
+    assert(os.execute("mkdir -p " .. dir))
+    local f = assert(io.open(dir .. "/metric-style.json", "w"))
+    -- what a Prometheus 3 NoTranslation store would have left there
+    f:write(('{"%s":{"at":%d,"spelling":"utf8","style":{"known":true,"service_labels":["job"],'
+      .. '"found":[],"writer":"x","description":"x"}}}'):format(fx.url, os.time()))
+    f:close()
+    metric_style.cache_dir = dir
+    local rows, meta = m:recipe("http_latency_p99", { service = "ns-new", time = fx.now_ns })
+    metric_style.cache_dir = nil
+    assert.is_table(rows, tostring(meta))
+    assert.near(0.95, rows[1].value, 1e-9)
+    assert.equal("underscore_suffixes", meta.naming.style)
+    assert.is_false(meta.naming.cached)
+  end)
+
   it("the CLI prints the hint on stderr and exits 1 (no results)", function()
     local _, err, status = cli{ "metrics", 'rate(http_server_request_duration_seconds_count{service_name="ns-new"}[5m])',
       "--instant" }

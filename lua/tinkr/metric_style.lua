@@ -150,8 +150,10 @@ end
 ---------------------------------------------------------------------------
 -- Detection against a server, with a file cache.
 
+_M.cache_dir = nil             -- where the cache file goes (nil: TINKR_CACHE_DIR, XDG_CACHE_HOME, ~/.cache)
+
 local function cache_file()
-  local dir = os.getenv("TINKR_CACHE_DIR")
+  local dir = _M.cache_dir or os.getenv("TINKR_CACHE_DIR")
   if not dir or dir == "" then
     local xdg, home = os.getenv("XDG_CACHE_HOME"), os.getenv("HOME")
     if xdg and xdg ~= "" then dir = xdg .. "/tinkr"

@@ -203,7 +203,7 @@ function Metrics:recipe(name, params)
     end
     if not result then
       meta.recipe, meta.expr = name, expr
-      return nil, meta
+      return nil, meta, style
     end
     meta.recipe, meta.expr, meta.unit, meta.params = name, expr, recipe.unit, values
     meta.naming = { style = style.spelling.key, service_labels = style.service_labels, cached = style.cached,
@@ -211,8 +211,11 @@ function Metrics:recipe(name, params)
     return result, meta, style, recipe, values
   end
   local result, meta, style, recipe, values = run(false)
-  -- A cached style may be stale (the store was rewritten): look again once.
-  if result and #result == 0 and style.cached then
+  -- A cached style may be stale (the store was rewritten, or another server
+  -- now answers on that URL): an empty answer, or PromQL the server cannot
+  -- parse (UTF-8 names sent to Prometheus 2), means look again, once.
+  local stale = style and style.cached and (result and #result == 0 or not result and meta.code == "bad_query")
+  if stale then
     result, meta, style, recipe, values = run(true)
   end
   if result and #result > 0 and type(recipe.buckets) == "function" then
