@@ -168,6 +168,18 @@ describe("index discovery", function()
     assert.is_nil(meta.discovered)
   end)
 
+  it("a configured layout picks among the families found", function()
+    local closed = indices.only(client, { "otel-logs", "ss4o_logs-*", "logs-otel-v1*" })
+    local out, err, status = tinkr({ "logs", "--since", "6h", "--limit", "1", "--format", "json" },
+      { TINKR_LAYOUT = "dataprepper" })
+    indices.restore(client, closed)
+    assert.equal(0, status, err)
+    local meta = json.decode(out).meta
+    assert.equal("logs-otel-v1-*", meta.index)
+    assert.equal("dataprepper", meta.layout)
+    assert.matches("also found otel%-logs %(ss4o%)", err)
+  end)
+
   it("never replaces an explicit pattern, but names what the cluster has", function()
     local _, err, status = tinkr({ "logs", "--since", "6h" }, { OTEL_LOG_INDEX = "no-such-logs-*" })
     assert.equal(7, status)

@@ -209,8 +209,8 @@ local function write_cache(doc)
   if ok then os.rename(tmp, path) else os.remove(tmp) end
 end
 
-local function cache_key(client, kind, default)
-  return ("%s|%s|%s"):format(errors.public_url(client.base), kind, default)
+local function cache_key(client, kind, default, want_layout)
+  return ("%s|%s|%s|%s"):format(errors.public_url(client.base), kind, default, want_layout or "")
 end
 
 ---------------------------------------------------------------------------
@@ -237,14 +237,15 @@ local function note_for(kind, default, found, others)
     SETTING[kind], default, found.pattern, found.layout, also, SETTING[kind], found.pattern)
 end
 
---- The pattern to query for kind when the configured pattern is the default.
+--- The pattern to query for kind when the configured pattern is the default
+--- (want_layout: a configured layout the families found must have).
 --- Returns pattern, how | nil, err, where how is nil when the default
 --- matched, else { pattern, layout, default, note, cached, others, round_trips }.
 --- Fills client.mappings[pattern] with the fields it read, so the layout
 --- code does not ask again.
-function _M.resolve(client, kind, default)
+function _M.resolve(client, kind, default, want_layout)
   local cache = read_cache()
-  local key = cache_key(client, kind, default)
+  local key = cache_key(client, kind, default, want_layout)
   local hit = type(cache[key]) == "table" and type(cache[key].pattern) == "string" and cache[key] or nil
   if hit then
     local doc, err = client:json("GET", "/" .. escape_path(default .. "," .. hit.pattern) ..
@@ -281,16 +282,21 @@ function _M.resolve(client, kind, default)
       SETTING[kind], default, info.message, SETTING[kind]))
   end
   local mine, others = nil, {}
+  -- a configured layout (TINKR_LAYOUT) picks among the families found
   for _, c in ipairs(candidates) do
-    if c.kind == kind then
-      if not mine then mine = c else others[#others + 1] = c end
+    if c.kind == kind and not mine and (not want_layout or c.layout == want_layout) then
+      mine = c
     end
+  end
+  for _, c in ipairs(candidates) do
+    if c.kind == kind and c ~= mine then others[#others + 1] = c end
   end
   if not mine then
     cache[key] = nil
     write_cache(cache)
-    return nil, errors.new("not_found", ("%s is not set, '%s' matches no index, and none of the cluster's %d index families holds OTel %s tinkr knows; set %s to the index pattern your writer uses"):format(
-      SETTING[kind], default, info.families, kind == "logs" and "logs" or "spans", SETTING[kind]))
+    return nil, errors.new("not_found", ("%s is not set, '%s' matches no index, and none of the cluster's %d index families holds OTel %s%s tinkr knows; set %s to the index pattern your writer uses"):format(
+      SETTING[kind], default, info.families, kind == "logs" and "logs" or "spans",
+      want_layout and (" in the " .. want_layout .. " layout (TINKR_LAYOUT)") or "", SETTING[kind]))
   end
   cache[key] = { pattern = mine.pattern, layout = mine.layout }
   write_cache(cache)

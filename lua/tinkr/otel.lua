@@ -113,7 +113,7 @@ function Backend:layout_for(kind)
   local found
   if source == "default" then
     -- Only an unset pattern is discovered; explicit configuration wins.
-    pattern, found = discovery.resolve(client, kind, pattern)
+    pattern, found = discovery.resolve(client, kind, pattern, self.config:get("layout"))
     if not pattern then return nil, found end
     if found then io.stderr:write("tinkr: ", found.note, "\n") end
   end
