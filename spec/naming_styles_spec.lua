@@ -29,7 +29,7 @@ local WANT = {
     sent = 'rate%({"http%.server%.request%.duration_count", "service%.name"="shop%-api"}', writer = "VictoriaMetrics" },
 }
 
-describe("metric naming styles on real stores", function()
+describe("metric naming styles on real stores #plainonly", function()
   local stores, cache
 
   setup(function()
