@@ -109,6 +109,19 @@ function M.start()
     local out, pushed = sh(q(python()) .. " " .. q(helpers.root .. "/spec/support/otlp_push.py") .. " "
       .. table.concat(urls, " ") .. " 2>&1", true)
     assert(pushed, "otlp_push.py failed: " .. out)
+    -- VictoriaMetrics buffers what it ingests for a moment: flush it, then
+    -- wait until every store answers a query over the pushed series.
+    for _, s in ipairs(stores.list) do
+      if s.name == "victoriametrics" then sh("curl -fsS -m 5 -o /dev/null " .. q(s.url .. "/internal/force_flush")) end
+      local seen = false
+      for _ = 1, 100 do
+        local body = sh("curl -fsS -m 2 " .. q(s.url .. "/api/v1/query") .. " --data-urlencode "
+          .. q('query=count({__name__=~"http.+count"})'))
+        if body:find('"value"', 1, true) then seen = true; break end
+        sh("sleep 0.2")
+      end
+      assert(seen, s.name .. " shows none of the pushed series after 20 s; log: " .. s.log)
+    end
   end)
   if not ok then
     stores.stop()
