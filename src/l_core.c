@@ -6,6 +6,9 @@
 #include <lauxlib.h>
 #include "modules.h"
 #include "iso_time.h"
+#include "signals.h"
+#include <signal.h>
+#include <string.h>
 
 /* core.monotonic() -> seconds (float) from a clock that never jumps; for
  * measuring how long a request took. */
@@ -73,6 +76,40 @@ static int core_terminal_width(lua_State *L)
     return 1;
 }
 
+static int signal_number(lua_State *L, int arg)
+{
+    const char *name = luaL_checkstring(L, arg);
+    if (strcmp(name, "HUP") == 0)
+        return SIGHUP;
+    if (strcmp(name, "TERM") == 0)
+        return SIGTERM;
+    return luaL_argerror(L, arg, "\"HUP\" or \"TERM\" expected");
+}
+
+/* core.signal_watch("HUP"|"TERM"): count that signal instead of dying of it. */
+static int core_signal_watch(lua_State *L)
+{
+    if (signals_watch(signal_number(L, 1)) != 0)
+        return luaL_error(L, "cannot install a handler for SIG%s", lua_tostring(L, 1));
+    return 0;
+}
+
+/* core.signal_take("HUP"|"TERM") -> times it arrived since the last call */
+static int core_signal_take(lua_State *L)
+{
+    lua_pushinteger(L, signals_take(signal_number(L, 1)));
+    return 1;
+}
+
+/* core.sleep(seconds) -> true if cut short by a watched signal or Ctrl-C */
+static int core_sleep(lua_State *L)
+{
+    lua_Number s = luaL_checknumber(L, 1);
+    luaL_argcheck(L, s >= 0 && s <= 86400, 1, "seconds from 0 to 86400 expected");
+    lua_pushboolean(L, signals_sleep((double)s));
+    return 1;
+}
+
 int luaopen_tinkr_core(lua_State *L)
 {
     static const luaL_Reg functions[] = {
@@ -82,6 +119,9 @@ int luaopen_tinkr_core(lua_State *L)
         { "iso_format", core_iso_format },
         { "isatty", core_isatty },
         { "terminal_width", core_terminal_width },
+        { "signal_watch", core_signal_watch },
+        { "signal_take", core_signal_take },
+        { "sleep", core_sleep },
         { NULL, NULL },
     };
     lua_createtable(L, 0, 10);

@@ -86,6 +86,8 @@ _M.FUNCTIONS = {
         doc = "called with each row as it arrives; rows are then not kept (streaming)" },
       { name = "ndjson", type = "function", http = false,
         doc = "called with chunks of JSON-lines text (the CLI's ndjson fast path); rows are not built" },
+      { name = "order", type = "string", http = false,
+        doc = "\"desc\" (newest first, the default) or \"asc\" (oldest first: what --follow reads)" },
     } } },
     rows = "{ timestamp, time_ns, service, level, message, trace_id, span_id, attributes, resource, ... }",
     meta = LOG_META,

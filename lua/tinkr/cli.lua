@@ -91,8 +91,56 @@ end
 
 local commands = {}
 
+local function seconds_of(name, v, default)
+  if v == nil then return default end
+  local ns = require("tinkr.time").duration(v)
+  if not ns or ns <= 0 then return nil, ("--%s wants a duration such as 2s or 500ms, got %q"):format(name, v) end
+  return ns / 1e9
+end
+
+-- --follow: the backlog, then new lines as they arrive (tinkr.follow).
+local function follow_logs(opts, out)
+  local output = require "tinkr.output"
+  local follow = require "tinkr.follow"
+  local interval, ierr = seconds_of("interval", opts.interval, follow.DEFAULTS.interval)
+  if not interval then return usage("logs", ierr) end
+  local lag, lerr = seconds_of("lag", opts.lag, follow.DEFAULTS.lag)
+  if not lag then return usage("logs", lerr) end
+  local backlog = follow.DEFAULTS.backlog
+  if opts.limit ~= nil then
+    backlog = math.tointeger(tonumber(opts.limit))
+    if not backlog or backlog < 0 then return usage("logs", ("--limit wants a whole number >= 0, got %q"):format(opts.limit)) end
+  end
+  local fields = opts.fields
+  if fields and not (("," .. fields .. ","):find(",timestamp,", 1, true)) then
+    fields = fields .. ",timestamp"        -- needed to know where the tail is
+  end
+  -- A followed table takes its column widths from the first row (later
+  -- rows are cut to them): every line is printed as soon as it arrives.
+  local line_out = {}
+  for k, v in pairs(out) do line_out[k] = v end
+  line_out.sample = 1
+  local writer = output.writer(line_out)
+  local ok, res, err = pcall(follow.run, {
+    query = { service = opts.service, level = opts.level, grep = opts.grep, where = opts.where, fields = fields },
+    since = opts.since, from = opts.from, to = opts.to,
+    backlog = backlog, interval = interval, lag = lag,
+    emit = function(r) writer:row(r); io.stdout:flush() end,
+    on_error = function(e)
+      stderr((errors.is_error(e) and e.message or tostring(e)) .. " (retrying)")
+    end,
+  })
+  if not ok then
+    if tostring(res):find("interrupted", 1, true) then return 0 end   -- Ctrl-C ends a follow
+    error(res, 0)
+  end
+  if not res then return fail(err) end
+  return 0
+end
+
 function commands.logs(opts, pos, out)
   if #pos > 0 then return usage("logs", ("unexpected argument '%s'"):format(pos[1])) end
+  if opts.follow then return follow_logs(opts, out) end
   local tinkr = require "tinkr"
   local output = require "tinkr.output"
   -- ndjson in UTC takes the C fast path (map.ndjson): lines straight from

@@ -91,22 +91,31 @@ local function status_error(res, what, path)
     { status = s })
 end
 
+-- The libcurl request for method + path, and its public description.
+function Client:prepare(method, path, body)
+  local text = body and json.encode(body) or nil
+  local url = self.base .. path
+  return {
+    method = method, url = url, headers = self.headers, body = text,
+    timeout = self.timeout, connect_timeout = self.connect_timeout,
+    cafile = self.ca_file, insecure = self.insecure, max_body = self.max_body,
+  }, { method = method, url = public_url(url), body = text }
+end
+
+local function checked(res, herr, request, what, path)
+  if not res then return nil, errors.from_http(herr, "OpenSearch", URL_VAR), request end
+  if res.status >= 300 then return nil, status_error(res, what, path), request end
+  return res, nil, request
+end
+
 --- client:send(method, path, body) -> res, nil, request | nil, err, request
 --- body is a Lua table (encoded here) or nil.  `request` is what was sent:
 --- { method, url, body = exact JSON text }.  Headers are not included, so
 --- the API key never leaves this function.
 function Client:send(method, path, body, what)
-  local text = body and json.encode(body) or nil
-  local url = self.base .. path
-  local request = { method = method, url = public_url(url), body = text }
-  local res, herr = parallel.request{
-    method = method, url = url, headers = self.headers, body = text,
-    timeout = self.timeout, connect_timeout = self.connect_timeout,
-    cafile = self.ca_file, insecure = self.insecure, max_body = self.max_body,
-  }
-  if not res then return nil, errors.from_http(herr, "OpenSearch", URL_VAR), request end
-  if res.status >= 300 then return nil, status_error(res, what, path), request end
-  return res, nil, request
+  local req, request = self:prepare(method, path, body)
+  local res, herr = parallel.request(req)
+  return checked(res, herr, request, what, path)
 end
 
 --- client:json(method, path, body) -> decoded | nil, err
@@ -129,11 +138,11 @@ _M.escape_index = escape_path
 --- With as_ndjson, "rows" is the text from map.ndjson (JSON lines).
 --- spec is a map spec (tinkr.core.map); meta has total, relation, took,
 --- last_sort and request (exactly what was sent).
-function Client:search(index, dsl, spec, as_ndjson)
-  local path = index and ("/" .. escape_path(index) .. "/_search") or "/_search"
-  local started = core.monotonic()
-  local res, err, request = self:send("POST", path, dsl, index)
-  if not res then return nil, err end
+local function search_path(index)
+  return index and ("/" .. escape_path(index) .. "/_search") or "/_search"
+end
+
+local function mapped(res, request, spec, as_ndjson, started)
   local rows, meta = (as_ndjson and map.ndjson or map.rows)(res.body, spec)
   if not rows then
     return nil, errors.new("backend", ("OpenSearch sent a search response tinkr cannot read: %s"):format(meta))
@@ -142,6 +151,41 @@ function Client:search(index, dsl, spec, as_ndjson)
   meta.took_ms = require("tinkr.time").elapsed_ms(started)
   meta.bytes = #res.body
   return rows, meta
+end
+
+function Client:search(index, dsl, spec, as_ndjson)
+  local path = search_path(index)
+  local started = core.monotonic()
+  local res, err, request = self:send("POST", path, dsl, index)
+  if not res then return nil, err end
+  return mapped(res, request, spec, as_ndjson, started)
+end
+
+--- client:search_start(index, dsl, spec, as_ndjson) -> wait
+--- Sends the search now and returns at once; wait() -> rows, meta | nil, err
+--- (as client:search).  The DSL is encoded at the call, so the caller may
+--- change dsl afterwards.  Used to fetch the next page of an export while
+--- the current one is written.  Blocks in wait() (not for tinkr.all tasks).
+function Client:search_start(index, dsl, spec, as_ndjson)
+  local path = search_path(index)
+  local started = core.monotonic()
+  local req, request = self:prepare("POST", path, dsl)
+  self.multi = self.multi or core.http.multi()
+  self.done = self.done or {}
+  local multi, done = self.multi, self.done
+  local function collect(list)
+    for _, d in ipairs(list) do done[d.id] = d end
+  end
+  local id = multi:add(req)
+  collect(multi:wait(0))                 -- send it now; the server starts working
+  return function()
+    while not done[id] do collect(multi:wait(1.0)) end
+    local d = done[id]
+    done[id] = nil
+    local res, err = checked(d.res, d.err, request, index, path)
+    if not res then return nil, err end
+    return mapped(res, request, spec, as_ndjson, started)
+  end
 end
 
 --- client:aggregate(index, dsl) -> decoded response, meta | nil, err

@@ -16,6 +16,7 @@ local elapsed_ms = time.elapsed_ms
 local _M = { _VERSION = "0.1.0" }
 
 _M.PAGE = 10000            -- OpenSearch's default max_result_window
+_M.EXPORT_PAGE = 5000      -- pages of a streamed NDJSON export (two in memory at once)
 _M.LOG_ORDER = { "timestamp", "service", "level", "trace_id", "message" }
 _M.DEFAULT_LIMIT = { logs = 100, traces = 20 }
 
@@ -79,6 +80,9 @@ local function normalize(p, kind)
   local limit = p.limit == nil and _M.DEFAULT_LIMIT[kind] or p.limit
   local where, werr = where_list(p.where)
   if not where then return usage(werr) end
+  if p.order ~= nil and p.order ~= "asc" and p.order ~= "desc" then
+    return usage(("order must be \"asc\" (oldest first) or \"desc\" (newest first), got %s"):format(tostring(p.order)))
+  end
   local levels = list_of(p.level)
   local level_filter = levels and severity.filter(levels)
   if levels then
@@ -95,6 +99,7 @@ local function normalize(p, kind)
     grep = p.grep,
     where = where,
     fields = list_of(p.fields),
+    order = p.order or "desc",
   }
 end
 
@@ -193,14 +198,24 @@ local function search_all(L, dsl, spec, limit, on_page, as_ndjson)
   dsl.track_total_hits = true
 
   local wanted = limit == 0 and math.maxinteger or limit
+  -- An NDJSON export asks for the next page before writing the current
+  -- one, so OpenSearch searches while tinkr writes; its pages are smaller
+  -- so two of them in memory stay well inside 64 MB.
+  local prefetch = as_ndjson
+  local page_size = prefetch and _M.EXPORT_PAGE or _M.PAGE
+  local function fetch()
+    if prefetch then return client:search_start(index, dsl, spec, as_ndjson) end
+    return function() return client:search(index, dsl, spec, as_ndjson) end
+  end
   local got, pages, first_meta, requests = 0, 0, nil, json.array()
-  while got < wanted do
-    dsl.size = math.min(_M.PAGE, wanted - got)
-    local rows, meta = client:search(index, dsl, spec, as_ndjson)
+  dsl.size = math.min(page_size, wanted)
+  local pending = fetch()
+  while true do
+    local rows, meta = pending()
     if not rows and pages == 0 and tiebreaker < #TIEBREAKERS and meta.code == "bad_query" then
       tiebreaker = tiebreaker + 1        -- _id sorting disabled here: use _doc
       dsl.sort[base_sort + 1] = TIEBREAKERS[tiebreaker]
-      rows, meta = client:search(index, dsl, spec, as_ndjson)
+      rows, meta = fetch()()
     end
     if not rows then close_pit(); return nil, meta end
     pages = pages + 1
@@ -209,10 +224,15 @@ local function search_all(L, dsl, spec, limit, on_page, as_ndjson)
     local n = meta.hits or #rows
     if n == 0 then break end
     got = got + n
+    local more = meta.last_sort ~= nil and n >= dsl.size and got < wanted
+    if more then
+      dsl.search_after = meta.last_sort
+      if pit_id and meta.pit_id then dsl.pit.id = meta.pit_id end
+      dsl.size = math.min(page_size, wanted - got)
+      pending = fetch()
+    end
     on_page(rows, meta)
-    if not meta.last_sort or n < dsl.size then break end
-    dsl.search_after = meta.last_sort
-    if pit_id and meta.pit_id then dsl.pit.id = meta.pit_id end
+    if not more then break end
   end
   close_pit()
   first_meta.pages = pages

@@ -45,7 +45,7 @@ local function localize(row, out)
 end
 
 local function writer_opts(out, cols)
-  return { out = stdout, columns = cols, color = out.color, width = width(), tz = out.tz }
+  return { out = stdout, columns = cols, color = out.color, width = width(), tz = out.tz, sample = out.sample }
 end
 
 --- A streaming writer for log rows (ndjson/csv): :row(r), :finish(meta).

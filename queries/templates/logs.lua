@@ -1,7 +1,7 @@
 -- The log search (seed/otel-backend.md, "Log query"): a bool/must of a term
 -- on the service, a term on the level, a range on the timestamp; newest
--- first.  Extended with a message search, attribute filters and field
--- selection.  See docs/TEMPLATES.md for q and f.
+-- first (q.order = "asc": oldest first, for --follow).  Extended with a
+-- message search, attribute filters and field selection.  See docs/TEMPLATES.md for q and f.
 return function(q, f)
   local must = {}
   local function add(clause) must[#must + 1] = clause end
@@ -42,7 +42,7 @@ return function(q, f)
 
   return {
     query = { bool = { must = must } },
-    sort = { { [f.field("timestamp")] = { order = "desc" } } },
+    sort = { { [f.field("timestamp")] = { order = q.order or "desc" } } },
     size = q.size,
     track_total_hits = true,
   }

@@ -6,7 +6,12 @@
  * worker that answers it calls job_done, which resumes the connection; MHD
  * then calls the handler once more and the answer is queued.  The
  * connection is suspended before the job is queued, so a fast worker cannot
- * resume it too early. */
+ * resume it too early.
+ *
+ * A streamed answer (job_stream.h) resumes the connection when the worker
+ * starts it; the body is then read from the stream by a content reader
+ * that suspends the connection while the stream is empty.  The stream owns
+ * the job from then on (the worker may still run after the client left). */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 #include <microhttpd.h>
 #include "http_frontend.h"
 #include "request_check.h"
+#include "job_stream.h"
 
 enum request_state { COLLECTING, QUEUED };
 
@@ -176,17 +182,67 @@ static enum MHD_Result serve_metrics(struct request *rq, struct MHD_Connection *
     return queue_owned(rq, c, "/metrics", 200, text, len, "text/plain; version=0.0.4; charset=utf-8", NULL);
 }
 
-/* Called by a worker thread once the job's response is set. */
+/* Called by a worker thread once the job's response is set.  For a
+ * streamed answer the connection was resumed at its start: the end of the
+ * stream is the worker's last touch. */
 static void job_done(struct job *job)
 {
+    struct job_stream *s = job->stream;
+    if (s) {
+        job_stream_close(s, job->status >= 400);
+        job_stream_release(s);
+        return;
+    }
     struct request *rq = job->owner;
     MHD_resume_connection(rq->connection);   /* last touch: MHD owns rq again */
+}
+
+/* Called by a worker thread when it starts a streamed answer. */
+static void job_stream_started(struct job *job)
+{
+    struct request *rq = job->owner;
+    MHD_resume_connection(rq->connection);
+}
+
+static void resume_cb(void *ud) { MHD_resume_connection(ud); }
+static void suspend_cb(void *ud) { MHD_suspend_connection(ud); }
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    ssize_t n = job_stream_read(cls, buf, max);
+    if (n == -1)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n == -2)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return n;
+}
+
+/* Headers of a streamed answer; the body comes through stream_reader.
+ * Chunked (HTTP/1.1): the size is not known in advance. */
+static enum MHD_Result answer_stream(struct request *rq, struct MHD_Connection *c)
+{
+    struct job *job = rq->job;
+    struct job_stream *s = job->stream;
+    job_stream_attach(s, resume_cb, suspend_cb, c);
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader, s, NULL);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, job->content_type[0] ? job->content_type : json_type);
+    if (atomic_load(&rq->fe->draining))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    record(rq->fe, rq, job->route[0] ? job->route : "other", job->status ? job->status : 200);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)(job->status ? job->status : 200), r);
+    MHD_destroy_response(r);
+    return ok;
 }
 
 static enum MHD_Result answer_job(struct request *rq, struct MHD_Connection *c)
 {
     struct job *job = rq->job;
     struct frontend *fe = rq->fe;
+    if (job->stream)
+        return answer_stream(rq, c);
     server_metrics_backend_error(fe->metrics, job->backend_error);
     server_metrics_script_abort(fe->metrics, job->script_abort);
     size_t len;
@@ -207,6 +263,7 @@ static enum MHD_Result start_job(struct request *rq, struct MHD_Connection *c)
     rq->state = QUEUED;
     rq->job->owner = rq;
     rq->job->on_done = job_done;
+    rq->job->on_stream_start = job_stream_started;
     MHD_suspend_connection(c);
     if (worker_pool_submit(fe->pool, rq->job) != 0) {
         job_set_error(rq->job, 503, "overloaded", "too many requests are waiting; retry later");
@@ -366,7 +423,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct request *rq = *con_cls;
     if (!rq)
         return;
-    job_free(rq->job);
+    if (rq->job && rq->job->stream) {
+        /* The worker may still be producing: it frees the job if last. */
+        struct job_stream *st = rq->job->stream;
+        job_stream_detach(st);
+        job_stream_release(st);
+    } else {
+        job_free(rq->job);
+    }
     if (rq->seen)
         atomic_fetch_sub(&fe->in_flight, 1);
     free(rq);

@@ -35,6 +35,14 @@ struct job {
     /* Called by the worker once the response is set. */
     void (*on_done)(struct job *job);
     void *owner;
+
+    /* A streamed response (job_stream.h): the worker sets stream, status
+     * and content_type, then calls on_stream_start, which has the front end
+     * send headers and read the body from the stream.  From then on the
+     * stream owns the job; on_done still comes when the worker is done. */
+    struct job_stream *stream;
+    char content_type[JOB_LABEL_MAX];
+    void (*on_stream_start)(struct job *job);
 };
 
 /* A job for method + path, or NULL when out of memory. */

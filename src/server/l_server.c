@@ -6,13 +6,21 @@
  * file hands them the worker's stop flag, so a draining server stops
  * scripts ("shutdown"), and reads why the last script was stopped, for
  * the metrics.  The state's allocator (memory_cap.c) caps the whole
- * worker; a budget caps one script below that. */
+ * worker; a budget caps one script below that.
+ *
+ * It also gives the two primitives of a streamed answer (job_stream.h),
+ * for exports:
+ *
+ *   core.stream_begin(content_type)   headers go out now (status 200)
+ *   core.stream_write(text) -> true | nil, "client gone"   waits while the
+ *                                     client is slower than the backend */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include "budget.h"
+#include "job_stream.h"
 #include "l_server.h"
 #include "systemd.h"
 #include "memory_cap.h"
@@ -24,7 +32,11 @@ struct lua_worker {
     struct memory_cap cap;
     int handle_ref;                /* registry ref of tinkr.server.handle */
     int index;
+    struct job *job;               /* the job being answered */
 };
+
+/* Bytes a streamed answer may buffer ahead of a slow client. */
+#define STREAM_BUFFER (4 * 1024 * 1024)
 
 /* Every thread of a state (coroutines too) carries the worker pointer in its
  * extra space: lua_newthread copies it from the main thread. */
@@ -42,10 +54,49 @@ static int l_memory(lua_State *L)
     return 2;
 }
 
+/* core.stream_begin(content_type) */
+static int l_stream_begin(lua_State *L)
+{
+    struct lua_worker *w = worker_of(L);
+    const char *type = luaL_checkstring(L, 1);
+    struct job *job = w->job;
+    if (!job || !job->on_stream_start)
+        return luaL_error(L, "stream_begin outside a request");
+    if (job->stream)
+        return luaL_error(L, "stream_begin called twice");
+    struct job_stream *s = job_stream_new(job, STREAM_BUFFER);
+    if (!s)
+        return luaL_error(L, "out of memory starting a streamed answer");
+    snprintf(job->content_type, sizeof job->content_type, "%s", type);
+    job->status = 200;
+    job->stream = s;
+    job->on_stream_start(job);
+    return 0;
+}
+
+/* core.stream_write(text) -> true | nil, message */
+static int l_stream_write(lua_State *L)
+{
+    struct lua_worker *w = worker_of(L);
+    size_t len = 0;
+    const char *text = luaL_checklstring(L, 1, &len);
+    if (!w->job || !w->job->stream)
+        return luaL_error(L, "stream_write before stream_begin");
+    if (job_stream_write(w->job->stream, text, len) != 0) {
+        luaL_pushfail(L);
+        lua_pushliteral(L, "the client closed the connection");
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 static int open_server_core(lua_State *L)
 {
     static const luaL_Reg functions[] = {
         { "memory", l_memory },
+        { "stream_begin", l_stream_begin },
+        { "stream_write", l_stream_write },
         { NULL, NULL },
     };
     luaL_newlib(L, functions);
@@ -231,6 +282,7 @@ void lua_worker_run(void *context, struct job *job)
     struct lua_worker *w = context;
     lua_State *L = w->L;
     budget_take_abort(L);
+    w->job = job;
     lua_pushcfunction(L, answer);
     lua_pushlightuserdata(L, job);
     int status = runtime_pcall(L, 1, 0);
@@ -250,6 +302,7 @@ void lua_worker_run(void *context, struct job *job)
     const char *abort = budget_take_abort(L);
     if (abort)
         snprintf(job->script_abort, sizeof job->script_abort, "%s", abort);
+    w->job = NULL;
     lua_settop(L, 0);
 }
 

@@ -18,7 +18,48 @@ local function rows_answer(rows, meta)
   return { rows = json.array(rows), meta = meta }
 end
 
-function _M.logs(p) return rows_answer(tinkr().logs(p)) end
+-- limit=0: every match, streamed as NDJSON while it is fetched (one row
+-- per line, as `tinkr logs --format ndjson`).  Headers go out with the
+-- first page, so a failure before it is still a JSON error with a status;
+-- a failure after it ends the body with an {"error":...} line and a
+-- truncated transfer.
+local function export_logs(p, ctx)
+  local stream = ctx.stream
+  local started = false
+  local function begin()
+    if not started then
+      started = true
+      stream.begin("application/x-ndjson")
+    end
+  end
+  local q = {}
+  for k, v in pairs(p) do q[k] = v end
+  q.ndjson = function(text)
+    begin()
+    local ok, err = stream.write(text)
+    if not ok then error(errors.new("interrupted", err), 0) end
+  end
+  local ok, rows, meta = pcall(tinkr().logs, q)
+  if ok and rows then
+    begin()
+    return { streamed = true }
+  end
+  local err = ok and meta or rows
+  if not started then
+    if ok then return nil, err end
+    error(err, 0)
+  end
+  if not (errors.is_error(err) and err.code == "interrupted") then
+    local msg = errors.is_error(err) and err or errors.new("internal", tostring(err))
+    stream.write(json.encode{ error = { code = msg.code, message = tostring(msg.message) } } .. "\n")
+  end
+  return nil, errors.is_error(err) and err or errors.new("internal", tostring(err))
+end
+
+function _M.logs(p, _, ctx)
+  if p.limit == 0 and ctx and ctx.stream then return export_logs(p, ctx) end
+  return rows_answer(tinkr().logs(p))
+end
 
 function _M.traces(p) return rows_answer(tinkr().traces(p)) end
 

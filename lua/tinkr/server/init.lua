@@ -83,6 +83,14 @@ local function unpin_now()
   require("tinkr.time").pin(configured_now)
 end
 
+-- The server's streamed-answer primitives (nil outside tinkr-server, e.g.
+-- when a spec loads this module into a plain Lua).
+local function stream_primitives()
+  local ok, core_server = pcall(require, "tinkr.server.core")
+  if not ok or not core_server.stream_begin then return nil end
+  return { begin = core_server.stream_begin, write = core_server.stream_write }
+end
+
 local function run_route(route, capture, req)
   local p, now = params.collect(route.handler, req.args or {}, settings)
   if not p then return nil, now end
@@ -90,7 +98,7 @@ local function run_route(route, capture, req)
   if not ok then return nil, err end
   local ctx = {
     body = req.body, script_limits = settings.script_limits, log = log,
-    readyz_timeout = settings.readyz_timeout,
+    readyz_timeout = settings.readyz_timeout, stream = stream_primitives(),
   }
   return api[route.handler](p, capture, ctx)
 end
@@ -142,6 +150,7 @@ function _M.handle(req)
     end
     return status, body, route.route, response.backend_label(err, route.backend)
   end
+  if result.streamed then return 200, "", route.route, nil end
   local status, body = response.ok(result, settings.max_response)
   return status, body, route.route, nil
 end

@@ -72,9 +72,11 @@ local function convert(fname, name, kind, value, limits)
     -- digits only (not 0x10, 1e3 or " 5"), by the API's own definition
     local n, err = api_check.text(fname, name, value)
     if n == nil then return nil, errors.new("usage", err) end
+    -- limit=0 on /v1/logs streams every match as NDJSON (api.lua).
+    if name == "limit" and n == 0 and fname == "logs" then return 0 end
     if name == "limit" and (n < 1 or n > limits.max_rows) then
-      return usage("limit must be a whole number from 1 to %d (the server's maximum), got %q",
-        limits.max_rows, value)
+      return usage("limit must be a whole number from 1 to %d (the server's maximum)%s, got %q",
+        limits.max_rows, fname == "logs" and ", or 0 to stream every match as NDJSON" or "", value)
     end
     return n
   end
