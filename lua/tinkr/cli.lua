@@ -280,6 +280,18 @@ function _M.command_names()
   return names
 end
 
+function commands.watch(opts, pos)
+  if #pos == 0 then return usage("watch", "give rule files: tinkr watch RULES.lua [more.lua | a directory]...") end
+  local watch = require "tinkr.watch"
+  local ok, status, err = pcall(opts.once and watch.once or watch.run, pos)
+  if not ok then
+    if tostring(status):find("interrupted", 1, true) then return 0 end   -- Ctrl-C
+    error(status, 0)
+  end
+  if not status then return fail(err) end
+  return status
+end
+
 --- cli.main(argv) -> exit status.  argv[1] is the command.
 function _M.main(argv)
   local name = argv[1]

@@ -166,13 +166,14 @@ end
 local Proxy = {}
 Proxy.__index = Proxy
 
---- server.proxy(target_url, { delay_ms = n }) -> proxy with .url, .pid, :stop()
+--- server.proxy(target_url, { delay_ms = n, port = n }) -> proxy with .url, .port, .pid, :stop()
 function M.proxy(target_url, opts)
   opts = opts or {}
   local hostport = assert(target_url:match("^https?://([^/]+)"), "bad target " .. target_url)
   local pidfile = os.tmpname()
   local cmd = table.concat({ "exec env -u LD_PRELOAD python3", q(helpers.root .. "/spec/support/tcp_proxy.py"),
-    "--target", q(hostport), "--pidfile", q(pidfile), "--delay-ms", tostring(opts.delay_ms or 0) }, " ")
+    "--target", q(hostport), "--pidfile", q(pidfile), "--delay-ms", tostring(opts.delay_ms or 0),
+    "--port", tostring(opts.port or 0) }, " ")
   local self = setmetatable({ pidfile = pidfile }, Proxy)
   self.proc = assert(io.popen(cmd, "r"))
   local line = self.proc:read("l")

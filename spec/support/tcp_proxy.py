@@ -56,13 +56,14 @@ def main():
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--pidfile", required=True)
     ap.add_argument("--max-seconds", type=float, default=600)
+    ap.add_argument("--port", type=int, default=0, help="listen here (a restarted proxy takes its old port)")
     args = ap.parse_args()
     host, port = args.target.rsplit(":", 1)
     target = (host, int(port))
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
+    listener.bind(("127.0.0.1", args.port))
     listener.listen(512)
     with open(args.pidfile, "w") as f:
         f.write(str(os.getpid()))
