@@ -124,7 +124,7 @@ local function tinkr_page()
     for _, s in ipairs(c.subcommands or {}) do p:tp("\\fB" .. esc(s[1]) .. "\\fR", s.help) end
     for _, a in ipairs(c.args or {}) do p:tp("\\fI" .. esc(a[1]) .. "\\fR", a.help) end
     options(p, c.options or {}, function(o) return surface.values(c.name, o) end)
-    p:para("Formats: " .. table.concat(c.formats, ", ") .. ".")
+    if #c.formats > 0 then p:para("Formats: " .. table.concat(c.formats, ", ") .. ".") end
   end
   p:sh("COMMON OPTIONS")
   p:para("Every command takes these.")

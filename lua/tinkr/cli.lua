@@ -292,6 +292,16 @@ function commands.watch(opts, pos)
   return status
 end
 
+function commands.mcp(_, pos)
+  if #pos > 0 then return usage("mcp", ("unexpected argument '%s'"):format(pos[1])) end
+  local ok, status = pcall(require("tinkr.mcp.stdio").run)
+  if not ok then
+    if tostring(status):find("interrupted", 1, true) then return 0 end
+    error(status, 0)
+  end
+  return status
+end
+
 --- cli.main(argv) -> exit status.  argv[1] is the command.
 function _M.main(argv)
   local name = argv[1]

@@ -8,12 +8,12 @@
 
 static const char *const routes[] = {
     "/healthz", "/readyz", "/metrics", "/v1/logs", "/v1/traces", "/v1/traces/{id}",
-    "/v1/metrics/query", "/v1/metrics/range", "/v1/recipes/{name}", "/v1/scripts/{name}",
+    "/v1/metrics/query", "/v1/metrics/range", "/v1/recipes/{name}", "/v1/scripts/{name}", "/mcp",
     "other",
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
-static const int statuses[] = { 200, 400, 401, 404, 405, 413, 500, 502, 503, 504, 0 };
+static const int statuses[] = { 200, 202, 400, 401, 404, 405, 413, 500, 502, 503, 504, 0 };
 #define NSTATUSES (sizeof statuses / sizeof statuses[0])   /* 0 = any other */
 
 static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };

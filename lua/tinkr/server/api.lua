@@ -149,6 +149,23 @@ function _M.readyz(_, _, ctx)
   return { status = "ready", checks = checks }
 end
 
+-- POST /mcp: one MCP message (JSON-RPC 2.0) in, its answer out, as
+-- Streamable HTTP with JSON answers: 200 and the response, 202 and no
+-- body for a notification, 400 for a body that is not JSON.  Nothing is
+-- kept between requests (no session id).
+function _M.mcp(_, _, ctx)
+  local mcp = require "tinkr.mcp"
+  local reply, bad = mcp.handle_text(ctx.body or "")
+  if reply == nil then return { http_status = 202, http_body = "" } end
+  if ctx.max_response and #reply > ctx.max_response then
+    local msg = json.decode(reply)
+    reply = json.encode(mcp.error_response(type(msg) == "table" and msg.id or nil, "internal",
+      ("the answer is %d bytes, over the server's limit of %d: ask for fewer rows (limit) or fields"):format(
+        #reply, ctx.max_response)))
+  end
+  return { http_status = bad and 400 or 200, http_body = reply }
+end
+
 function _M.script(_, name, ctx)
   local scripts = require "tinkr.server.scripts"
   local params, err = scripts.params(ctx.body)

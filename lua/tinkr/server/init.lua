@@ -99,6 +99,7 @@ local function run_route(route, capture, req)
   local ctx = {
     body = req.body, script_limits = settings.script_limits, log = log,
     readyz_timeout = settings.readyz_timeout, stream = stream_primitives(),
+    max_response = settings.max_response,
   }
   return api[route.handler](p, capture, ctx)
 end
@@ -151,6 +152,7 @@ function _M.handle(req)
     return status, body, route.route, response.backend_label(err, route.backend)
   end
   if result.streamed then return 200, "", route.route, nil end
+  if result.http_status then return result.http_status, result.http_body, route.route, nil end
   local status, body = response.ok(result, settings.max_response)
   return status, body, route.route, nil
 end

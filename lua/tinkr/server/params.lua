@@ -42,6 +42,7 @@ _M.SPECS = {
   metrics_range = _M.spec_of("metrics.range"),
   recipe = "any",     -- the recipe's own parameters (checked by tinkr.recipes) + its window keys
   script = {},        -- parameters come in the JSON body
+  mcp = {},           -- a JSON-RPC message in the body
   readyz = {},
 }
 _M.RECIPE_KEYS = _M.spec_of("metrics.recipe")

@@ -16,6 +16,7 @@ _M.ROUTES = {
   { method = "GET", pattern = "^/v1/recipes/([^/]+)$", route = "/v1/recipes/{name}", handler = "recipe", backend = "prometheus" },
   { method = "POST", pattern = "^/v1/scripts/([^/]+)$", route = "/v1/scripts/{name}", handler = "script" },
   { method = "GET", pattern = "^/readyz$", route = "/readyz", handler = "readyz" },
+  { method = "POST", pattern = "^/mcp$", route = "/mcp", handler = "mcp" },
 }
 
 local function known_paths()

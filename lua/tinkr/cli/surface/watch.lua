@@ -11,7 +11,7 @@ return {
     .. "after the hooks in flight. With --once every rule is evaluated once ('for' does not wait): exit 0 when "
     .. "none fires, 1 when some do.",
   common = false,
-  formats = { "ndjson" },
+  formats = {},                  -- no --format: events are JSON lines (ndjson hooks)
   options = {
     { "--once", help = "evaluate every rule once and exit: 0 none firing, 1 some firing (a gate)" },
     { "--now", arg = "TIME", type = "time", help = "pin \"now\" for the queries' windows (also TINKR_NOW)" },
