@@ -11,7 +11,7 @@ local api_check = require "tinkr.api_check"
 
 local json = core.json
 local TOKEN = "mcp-spec-token"
-local TOOLS = { "logs", "metrics_query", "metrics_range", "recipe", "trace", "traces" }
+local TOOLS = { "logs", "metrics_query", "metrics_range", "recipe", "services", "trace", "traces" }
 
 describe("MCP", function()
   local stack, python, srv, trace_id
@@ -40,6 +40,7 @@ describe("MCP", function()
       json.array{ "logs", { limit = "lots" } },
       json.array{ "logs", { levle = "ERROR" } },
       json.array{ "no_such_tool", {} },
+      json.array{ "services", { since = "1h" } },
     }
   end
 
@@ -112,6 +113,10 @@ describe("MCP", function()
     -- an unknown tool: a JSON-RPC invalid-params error naming the tools
     assert.are.equal(-32602, by[9].code)
     assert.matches("the tools are: logs", by[9].message)
+    -- services (tinkr.services): one row per service
+    assert.is_false(by[10].is_error, by[10].text)
+    assert.is_true(#by[10].structured.rows > 1)
+    assert.is_string(by[10].structured.rows[1].service)
   end
 
   it("over stdio (tinkr mcp): the SDK's newest protocol, every tool", function()

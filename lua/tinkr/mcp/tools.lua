@@ -249,8 +249,9 @@ _M.list = {
   },
 }
 
--- services / errors, when this build of tinkr has them (tinkr.services,
--- tinkr.errors_summary or similar): exposed as they come, row-limited.
+-- Functions other engineers' modules add to the API (tinkr.services; an
+-- error-grouping function once it has a definition): a tool each, when the
+-- function and its tinkr.api_params definition both exist.
 local OPTIONAL = {
   { name = "services", fn = "services", title = "Services and their health",
     description = "The services seen in the window, with their request and error figures." },
