@@ -199,17 +199,6 @@ _M.FUNCTIONS = {
     } } },
   },
 
-  services = {
-    call = "tinkr.services(p)",
-    summary = "One row per service seen in any signal (logs, spans, metrics), worst first.",
-    returns = "rows, meta | nil, err",
-    args = { { name = "p", type = "params", fields = {
-      { name = "service", type = "string", cli = "--service", doc = "only this service" },
-      SINCE, FROM, TO, NOW,
-      { name = "compare", type = "duration", cli = "--compare", doc = "also the same window this long before, for change arrows" },
-    } } },
-  },
-
   ["metrics.query"] = {
     call = "tinkr.metrics.query(expr [, opts])",
     summary = "An instant PromQL query.",
