@@ -127,8 +127,9 @@ local function follow_logs(opts, out)
     backlog = backlog, interval = interval, lag = lag,
     emit = function(r) writer:row(r); io.stdout:flush() end,
     on_error = function(e)
-      stderr((errors.is_error(e) and e.message or tostring(e)) .. " (retrying)")
+      stderr((errors.is_error(e) and e.message or tostring(e)) .. " (retrying every poll)")
     end,
+    on_recover = function() stderr("the backend answers again; following") end,
   })
   if not ok then
     if tostring(res):find("interrupted", 1, true) then return 0 end   -- Ctrl-C ends a follow

@@ -27,7 +27,8 @@ end
 ---   backlog = N             newest lines of it shown first (0: none),
 ---   interval = s, lag = s,
 ---   emit = function(row),   each new row, oldest first
----   on_error = function(err) a failed poll (the next one retries),
+---   on_error = function(err) polls started failing (each next one retries),
+---   on_recover = function()  they work again,
 ---   logs = tinkr.logs,      (for specs)
 ---   sleep = core.sleep,     returns true when cut short (a signal)
 ---   polls = n }             stop after n polls (specs); default: until Ctrl-C
@@ -68,7 +69,7 @@ function _M.run(o)
   end
   local cursor = high or window_end or (require("tinkr.time").now())
 
-  local polls = 0
+  local polls, failing = 0, false
   while not o.polls or polls < o.polls do
     if polls > 0 or q.limit > 0 then
       if sleep(interval) and o.stop and o.stop() then break end
@@ -82,7 +83,12 @@ function _M.run(o)
     local rows, err = logs(p)
     if not rows then
       if err and (err.code == "usage" or err.code == "bad_query" or err.code == "config") then return nil, err end
-      if o.on_error then o.on_error(err) end
+      -- Said once per outage, not at every poll.
+      if not failing and o.on_error then o.on_error(err) end
+      failing = true
+    elseif failing then
+      failing = false
+      if o.on_recover then o.on_recover() end
     end
     -- Forget what fell out of the lag window.
     if high then
