@@ -184,7 +184,9 @@ return {
       assert.is_nil(alerts[1].endsAt)
       assert.matches("^tinkr logs %-%-level ERROR %-%-since 1h", alerts[1].annotations.command)
       assert.matches("attempt 1 of 3 failed: HTTP 500", watcher:errors())
-      -- the exec hook got the event on stdin; its failure was logged, not fatal
+      -- the exec hook (it runs after the webhook) got the event on stdin;
+      -- its failure was logged, not fatal
+      assert.is_true(watcher:wait_for(function() return helpers.read_file(dir .. "/exec-events") ~= nil end, 10))
       assert.are.equal("firing", json.decode(helpers.read_file(dir .. "/exec-events"):match("[^\n]+")).state)
       assert.is_true(watcher:wait_for(function(p) return p:errors():find("exit 3: boom", 1, true) end, 5), watcher:errors())
 
