@@ -45,7 +45,7 @@ describe("server parameters", function()
         usage("/v1/logs?limit=" .. bad, "limit must be a whole number")
         usage("/v1/traces?limit=" .. bad, "limit must be a whole number")
       end
-      usage("/v1/logs?limit=0", "from 1 to")
+      usage("/v1/traces?limit=0", "from 1 to")   -- /v1/logs?limit=0 streams (spec/export_spec.lua)
     end)
 
     it("converts a recipe's window keys by type", function()
