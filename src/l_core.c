@@ -1,11 +1,15 @@
 /* tinkr.core: one table holding the C primitives (http, json, map).
  * The same object file goes into bin/tinkr and build/lib/tinkr/core.so. */
+#include <errno.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <lauxlib.h>
 #include "modules.h"
 #include "iso_time.h"
+#include "interrupt.h"
 
 /* core.monotonic() -> seconds (float) from a clock that never jumps; for
  * measuring how long a request took. */
@@ -73,6 +77,37 @@ static int core_terminal_width(lua_State *L)
     return 1;
 }
 
+/* core.file_mode(path) -> permission bits (integer) | nil, message: lets
+ * Lua warn about a private key that others can read. */
+static int core_file_mode(lua_State *L)
+{
+    size_t len;
+    const char *path = luaL_checklstring(L, 1, &len);
+    struct stat st;
+    if (strlen(path) != len)
+        return luaL_argerror(L, 1, "path contains a NUL byte");
+    if (stat(path, &st) != 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, strerror(errno));
+        return 2;
+    }
+    lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
+    return 1;
+}
+
+/* core.sleep(seconds): waits (at most a minute), e.g. before retrying a
+ * search while a cluster promotes replicas. */
+static int core_sleep(lua_State *L)
+{
+    lua_Number s = luaL_checknumber(L, 1);
+    if (!(s >= 0 && s <= 60))
+        return luaL_argerror(L, 1, "seconds between 0 and 60 expected");
+    struct timespec ts = { (time_t)s, (long)((s - (lua_Number)(time_t)s) * 1e9) };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !tinkr_interrupt_pending()) {
+    }
+    return 0;
+}
+
 int luaopen_tinkr_core(lua_State *L)
 {
     static const luaL_Reg functions[] = {
@@ -82,6 +117,8 @@ int luaopen_tinkr_core(lua_State *L)
         { "iso_format", core_iso_format },
         { "isatty", core_isatty },
         { "terminal_width", core_terminal_width },
+        { "file_mode", core_file_mode },
+        { "sleep", core_sleep },
         { NULL, NULL },
     };
     lua_createtable(L, 0, 10);
