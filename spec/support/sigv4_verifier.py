@@ -33,7 +33,8 @@ from botocore.credentials import Credentials
 
 MAX_SKEW = datetime.timedelta(minutes=15)
 HOP_HEADERS = {"host", "authorization", "connection", "content-length", "transfer-encoding",
-               "x-amz-date", "x-amz-security-token", "x-amz-content-sha256", "expect"}
+               "x-amz-date", "x-amz-security-token", "x-amz-content-sha256", "expect",
+               "accept-encoding"}  # answers go back uncompressed
 
 
 def parse_authorization(value):
