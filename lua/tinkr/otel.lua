@@ -444,7 +444,8 @@ function Backend:logs(p)
   if not dsl then return nil, err end
   local extra = {}
   for _, f in ipairs(q.fields or {}) do
-    if not L.section.fields[f] then extra[f] = f end
+    -- _id and _index come from the hit, not _source (see layout.map_spec)
+    if not L.section.fields[f] and f ~= "_id" and f ~= "_index" then extra[f] = f end
   end
   local spec = layout.map_spec(L.section, extra)
   local rows, each, write = json.array(), p.each, p.ndjson
