@@ -73,6 +73,24 @@ local function checks(label, url)
       end
     end)
 
+    it("tinkr services: its aggregations (terms, date_histogram, top_hits) answer as on the suite's OpenSearch", function()
+      local function services(u)
+        local e = {}
+        for k, v in pairs(env) do e[k] = v end
+        e.OTEL_OPENSEARCH_URL = u
+        local out, err, status = helpers.tinkr({ "services", "--since", "1h", "--format", "json" }, { env = e })
+        assert.equal(0, status, err)
+        local got = {}
+        for _, r in ipairs(core.json.decode(out).rows) do
+          got[r.service] = { r.log_lines, r.error_lines, r.spans, r.root_spans, r.slowest_trace_id }
+        end
+        return got
+      end
+      local here = services(url)
+      assert.is_true(next(here) ~= nil)
+      assert.same(services(stack.opensearch), here)
+    end)
+
     it("finds the slowest root spans and a whole trace", function()
       local out, err, status = helpers.tinkr({ "traces", "--since", "1h", "--limit", "3", "--format", "json" }, { env = env })
       assert.equal(0, status, err)
