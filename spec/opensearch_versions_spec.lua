@@ -38,6 +38,10 @@ local function checks(label, url)
       assert.equal(major, v.major)
       assert.equal(major > 2 or (major == 2 and minor >= 4), c:has_pit())
       assert.equal(v, c:version(), "cached")
+      local health = assert(c:cluster_health())
+      assert.equal("green", health.status)      -- one node, no replicas
+      assert.equal(1, health.nodes)
+      assert.equal(0, health.unassigned_shards)
     end)
 
     for _, layout in ipairs(exports.LOG_LAYOUTS) do

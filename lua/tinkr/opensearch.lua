@@ -159,6 +159,24 @@ function Client:version()
   return self._version
 end
 
+--- client:cluster_health() -> health | nil, err  (for `tinkr doctor`)
+--- health = { status = "green"|"yellow"|"red", nodes =, data_nodes =,
+---   active_shards =, unassigned_shards =, initializing_shards =,
+---   relocating_shards =, cluster_name = }
+function Client:cluster_health()
+  local doc, err = self:json("GET", "/_cluster/health")
+  if not doc then return nil, err end
+  if type(doc.status) ~= "string" then
+    return nil, errors.new("backend", "OpenSearch sent cluster health without a status")
+  end
+  return {
+    status = doc.status, cluster_name = doc.cluster_name,
+    nodes = doc.number_of_nodes, data_nodes = doc.number_of_data_nodes,
+    active_shards = doc.active_shards, unassigned_shards = doc.unassigned_shards,
+    initializing_shards = doc.initializing_shards, relocating_shards = doc.relocating_shards,
+  }
+end
+
 --- True when the server has point-in-time searches (OpenSearch 2.4 and later).
 function Client:has_pit()
   local v = self:version()
