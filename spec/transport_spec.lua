@@ -209,3 +209,14 @@ describe("tinkr.transport.options", function()
     end)
   end)
 end)
+
+describe("profiles.redact for the transport settings", function()
+  local profiles = require "tinkr.profiles"
+  it("redacts each URL of a node list on its own, and whole header tables", function()
+    assert.equal("http://a:1,http://<redacted>@b:2",
+      profiles.redact("opensearch_url", "http://a:1,http://u:pw@b:2"))
+    assert.equal("<redacted>", profiles.redact("prometheus_headers", { ["X-Scope-OrgID"] = "t" }))
+    assert.equal("<redacted>", profiles.redact("prometheus_password", "pw"))
+    assert.equal("env:PW", profiles.redact("prometheus_password", "env:PW"))
+  end)
+end)

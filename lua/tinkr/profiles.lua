@@ -68,9 +68,15 @@ end
 --- A setting's value for display: secrets become <redacted>, credentials
 --- in URLs too; "env:VAR" references are shown as written (no value).
 function _M.redact(name, value)
-  if type(value) ~= "string" or value:sub(1, 4) == "env:" then return value end
+  if type(value) == "string" and value:sub(1, 4) == "env:" then return value end
   local spec = config.SETTINGS[name]
-  if spec and spec.secret then return _M.REDACTED end
+  if spec and spec.secret and value ~= nil then return _M.REDACTED end   -- a headers table too
+  if type(value) ~= "string" then return value end
+  if value:find(",", 1, true) and name:match("_url$") then     -- a node list: each URL on its own
+    local parts = {}
+    for item in (value .. ","):gmatch("([^,]*),") do parts[#parts + 1] = _M.redact_url(item) end
+    return table.concat(parts, ",")
+  end
   return _M.redact_url(value)
 end
 
