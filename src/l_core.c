@@ -1,4 +1,4 @@
-/* tinkr.core: one table holding the C primitives (http, json, map).
+/* tinkr.core: one table holding the C primitives (http, json, map, text).
  * The same object file goes into bin/tinkr and build/lib/tinkr/core.so. */
 #include <errno.h>
 #include <string.h>
@@ -125,7 +125,8 @@ int luaopen_tinkr_core(lua_State *L)
     add_area(L, "http", luaopen_tinkr_http);
     add_area(L, "json", luaopen_tinkr_json);
     add_area(L, "map", luaopen_tinkr_map);
-  add_area(L, "sandbox", luaopen_tinkr_sandbox);
+    add_area(L, "sandbox", luaopen_tinkr_sandbox);
+    add_area(L, "text", luaopen_tinkr_text);
     luaL_setfuncs(L, functions, 0);
     lua_pushliteral(L, TINKR_VERSION);
     lua_setfield(L, -2, "version");

@@ -93,6 +93,7 @@ local function normalize(p, kind)
     from = time.to_opensearch(from_ns, "ns"), to = time.to_opensearch(to_ns, "ns"),
     limit = limit,
     grep = p.grep,
+    trace_id = p.trace_id and p.trace_id:lower(),
     where = where,
     fields = list_of(p.fields),
   }

@@ -26,7 +26,7 @@
 local _M = { _VERSION = "0.1.0" }
 
 --- The commands of `tinkr COMMAND`, in the order help lists them.
-local COMMANDS = { "services", "logs", "traces", "trace", "metrics", "profiles", "doctor" }
+local COMMANDS = { "services", "errors", "logs", "traces", "trace", "metrics", "profiles", "doctor" }
 
 --- Value types: `doc` says what is accepted; `complete` says how a shell
 --- completes it ("files", "none", a fixed list via `values`, or a dynamic

@@ -10,6 +10,7 @@ return {
     { "--level", arg = "LEVEL", type = "level", help = "only this severity, or a comma-separated list (ERROR,WARN)" },
     { "--grep", arg = "TEXT", type = "text", help = "only lines whose message contains TEXT" },
     { "--where", arg = "KEY=VALUE", type = "keyvalue", many = true, help = "only lines with this attribute value (repeatable)" },
+    { "--trace", arg = "TRACE_ID", type = "text", help = "only the lines of this trace" },
   },
   examples = {
     { "tinkr logs --service payments-api --level ERROR --since 1h", "errors of one service in the last hour" },
