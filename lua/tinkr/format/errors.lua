@@ -15,22 +15,40 @@ local function clock(iso, tz)
   return (s:gsub("^%d+%-%d+%-%d+T", ""):gsub("Z$", ""))
 end
 
+-- Columns; `optional` ones are dropped (in that order) before the
+-- signature would get fewer than MIN_SIGNATURE cells.
+_M.MIN_SIGNATURE = 60
 _M.COLUMNS = {
   { "#", function(r) return tostring(r.rank) end },
   { "COUNT", function(r) return tostring(r.count) end },
   { "SHARE", function(r) return format("%.1f%%", r.share * 100) end },
-  { "FIRST", function(r, o) return clock(r.first_seen, o.tz) end },
+  { "FIRST", function(r, o) return clock(r.first_seen, o.tz) end, optional = 2 },
   { "LAST", function(r, o) return clock(r.last_seen, o.tz) end },
   { "SERVICES", function(r) return #r.services > 0 and concat(r.services, ",") or "-" end, left = true },
   { "TREND", function(r) return r.trend and sparkline.render(r.trend) or "-" end, left = true },
-  { "TRACE", function(r) return r.example_trace_id or "-" end, left = true },
+  { "TRACE", function(r) return r.example_trace_id or "-" end, left = true, optional = 1 },
   { "SIGNATURE", function(r) return text.one_line(r.signature) end, left = true, flexible = true },
 }
 
 --- render(rows, opts) -> text.  opts: width, tz.
+local function natural_width(c, rows, opts)
+  local w = text.width(c[1])
+  for _, row in ipairs(rows) do w = math.max(w, text.width(c[2](row, opts))) end
+  return w
+end
+
 function _M.render(rows, opts)
   opts = opts or {}
-  local cols = _M.COLUMNS
+  local cols = {}
+  for i, c in ipairs(_M.COLUMNS) do cols[i] = c end
+  for drop = 1, 2 do
+    local used = 0
+    for _, c in ipairs(cols) do if not c.flexible then used = used + natural_width(c, rows, opts) + 2 end end
+    if (opts.width or 120) - used >= _M.MIN_SIGNATURE then break end
+    for i, c in ipairs(cols) do
+      if c.optional == drop then table.remove(cols, i); break end
+    end
+  end
   local cells, widths = {}, {}
   for i, c in ipairs(cols) do widths[i] = text.width(c[1]) end
   for r, row in ipairs(rows) do
