@@ -1,4 +1,4 @@
-/* tinkr.core: one table holding the C primitives (http, json, map, text).
+/* tinkr.core: one table holding the C primitives (http, json, map, sandbox, text).
  * The same object file goes into bin/tinkr and build/lib/tinkr/core.so. */
 #include <errno.h>
 #include <string.h>
