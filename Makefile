@@ -38,7 +38,7 @@ COMPLETIONS := build/completion/tinkr.bash build/completion/_tinkr build/complet
 # Man pages are dated by the last commit, so a rebuild gives the same bytes.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: FORCE fuzz api-doc man completions all test spec spec-asan asan deps stack-up stack-down demo bench clean help rockspec
+.PHONY: FORCE fuzz compat cluster api-doc man completions all test spec spec-asan asan deps stack-up stack-down demo bench clean help rockspec
 
 all: bin/tinkr bin/tinkr-server build/lib/tinkr/core.so man completions
 
@@ -101,6 +101,9 @@ deps:
 # The README's test command: install, build, run every spec plain and under ASan.
 test: deps writers
 	$(MAKE) all asan
+	# The stack and OpenSearch 1.3 (spec/opensearch_versions_spec.lua) start
+	# here, so their cold downloads do not count against a spec pass's time.
+	scripts/stack up >/dev/null && scripts/stack up --opensearch 1.3 >/dev/null
 	scripts/run-specs
 
 # The real OTel writers the specs run (Go builds and the Python SDK venv,
@@ -122,6 +125,15 @@ spec-asan: all asan
 demo: deps
 	$(MAKE) bin/tinkr
 	scripts/demo
+
+# The OpenSearch-facing specs against 1.3, 2.19 and 3.8 in turn, with a table
+# (slow: a node per version; not part of `make test`).
+compat: all
+	scripts/compat
+
+# The 3-node cluster specs (three more JVMs; a node is killed): not in `make test`.
+cluster: all
+	TINKR_CLUSTER_SPECS=1 TINKR_BIN=$(CURDIR)/bin/tinkr lua5.4 /usr/bin/busted --output=plainTerminal spec/cluster_spec.lua
 
 stack-up:
 	scripts/stack up

@@ -78,7 +78,9 @@ describe("the public API checks every parameter against tinkr.api_params", funct
     for _, name in ipairs(api_params.ORDER) do
       local def = api_params.FUNCTIONS[name]
       assert.is_table(def, name)
-      assert.is_function(public(name), name)
+      -- a function, or a callable table (tinkr.errors is also the error module)
+      local f = public(name)
+      assert.is_true(type(f) == "function" or type((getmetatable(f) or {}).__call) == "function", name)
       for _, a in ipairs(def.args) do
         assert.is_string(api_params.TYPES[a.type], name .. " " .. a.name)
         for _, f in ipairs(a.fields or {}) do

@@ -53,7 +53,14 @@ describe("index discovery", function()
     indices.copy(client, "ss4o_logs-default-namespace", "otel-logs")
     indices.copy(client, "ss4o_traces-default-namespace", "otel-traces")
   end)
-  teardown(function() indices.reopen_all(client) end)
+  teardown(function()
+    indices.reopen_all(client)
+    -- The copies go: the real writers' specs (the ss4o bridge) write their
+    -- own documents to these names, with resource attributes the sample's
+    -- mapping would refuse (deployment.environment vs deployment.environment.name).
+    client:json("DELETE", "/otel-logs")
+    client:json("DELETE", "/otel-traces")
+  end)
   before_each(fresh_cache)
 
   it("names index families by cutting dates and rollover counters", function()

@@ -105,6 +105,29 @@ ca_file = "/etc/ssl/ca.pem"
 insecure = true
 now = "2026-11-26T12:00:00Z"
 max_response = 1048576
+client_cert = "/etc/tinkr/client.pem"
+client_key = "/etc/tinkr/client.key"
+auth = "sigv4"
+aws_region = "eu-west-1"
+aws_profile = "ops"
+opensearch_headers = { "X-Tenant" = "a" }
+opensearch_user = "reader"
+opensearch_password = "env:OS_PASSWORD"
+opensearch_bearer_token = "env:OS_TOKEN"
+opensearch_ca_file = "/etc/ssl/os-ca.pem"
+opensearch_client_cert = "/etc/tinkr/os.pem"
+opensearch_client_key = "/etc/tinkr/os.key"
+opensearch_auth = "none"
+opensearch_aws_service = "aoss"
+prometheus_headers = { "X-Scope-OrgID" = "team-a" }
+prometheus_user = "reader"
+prometheus_password = "env:PROM_PASSWORD"
+prometheus_bearer_token = "env:PROM_TOKEN"
+prometheus_ca_file = "/etc/ssl/prom-ca.pem"
+prometheus_client_cert = "/etc/tinkr/prom.pem"
+prometheus_client_key = "/etc/tinkr/prom.key"
+prometheus_auth = "sigv4"
+prometheus_aws_service = "aps"
 ]])
     assert.is_nil(err)
     local p = file.profiles.full
@@ -190,9 +213,12 @@ opensearch_api_key = "env:OS_KEY"
 
   it("rejects an unknown key, naming the key, the profile, the line and the known keys", function()
     local msg, path = load_error('[profiles.prod]\nbackend = "otel"\nopensearch_ulr = "http://h:9200"\n')
+    local known = {}
+    for name in pairs(config.SETTINGS) do known[#known + 1] = name end
+    table.sort(known)
     assert.equal(path .. ":3: profile 'prod': unknown key 'opensearch_ulr' (did you mean 'opensearch_url'?); "
-      .. "known keys: backend, ca_file, connect_timeout, insecure, layout, log_index, max_response, now, opensearch_api_key, "
-      .. "opensearch_url, prometheus_url, timeout, trace_index", msg)
+      .. "known keys: " .. table.concat(known, ", "), msg)
+    assert.truthy(msg:find("opensearch_url, opensearch_user, prometheus_auth", 1, true))
   end)
 
   it("rejects a nested table inside a profile as an unknown key", function()

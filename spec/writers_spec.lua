@@ -224,6 +224,20 @@ describe("real writers x tinkr #plainonly", function()
     end)
   end
 
+  it("tinkr doctor lists the Jaeger span index with its layout and a readable time range", function()
+    -- no Prometheus is given: doctor says so in its status, and still reports OpenSearch
+    local out, err = W.tinkr({ "doctor", "--format", "json" }, { opensearch = w.opensearch })
+    local doc = assert(json.decode(out), err)
+    local jaeger
+    for _, fam in ipairs(doc.opensearch and doc.opensearch.indices or {}) do
+      if fam.layout == "jaeger" then jaeger = fam end
+    end
+    assert.is_truthy(jaeger, out)
+    -- startTimeMillis is stored as epoch_millis: shown as a time, not as digits
+    assert.matches("^%d%d%d%d%-%d%d%-%d%dT", jaeger.from)
+    assert.matches("^%d%d%d%d%-%d%d%-%d%dT", jaeger.to)
+  end)
+
   it("examples/node: the Node SDK's span and log line reach OpenSearch through the Collector", function()
     local service = "node-example-" .. M.run_id
     local out, err, status = helpers.run(("timeout 120 %s %s %s %s"):format(

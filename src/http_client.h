@@ -36,6 +36,15 @@ typedef struct {
   size_t max_body;          /* decoded bytes */
   int insecure;
   const char *cafile; /* NULL: the system CA store */
+  /* Client certificate and key files (PEM) for mutual TLS; NULL: none. */
+  const char *client_cert;
+  const char *client_key;
+  /* Basic auth, or with aws_sigv4 the access key id and secret key;
+   * they win over user:password in the URL.  NULL: none. */
+  const char *username;
+  const char *password;
+  /* "aws:amz:REGION:SERVICE": sign with AWS SigV4 (curl's own). */
+  const char *aws_sigv4;
 } http_request;
 
 typedef struct {
@@ -54,6 +63,7 @@ typedef struct {
   /* failure */
   const char *message; /* one line, credentials removed */
   const char *url;     /* credentials removed */
+  int sent;            /* the connection was made: the server may have acted */
 } http_result;
 
 /* A header name is an RFC 9110 token; a value has no CR, LF or NUL. */

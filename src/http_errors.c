@@ -46,6 +46,8 @@ static const char *detail(http_transfer *t, CURLcode rc) {
   if (t->errbuf[0] == '\0') return curl_easy_strerror(rc);
   redact(t->errbuf, t->url.password);
   redact(t->errbuf, t->url.user);
+  redact(t->errbuf, t->password);
+  redact(t->errbuf, t->username);
   return t->errbuf;
 }
 
@@ -73,6 +75,7 @@ static int got_connected(CURL *e) {
 
 void http_transfer_classify_failure(http_transfer *t, CURLcode rc) {
   const char *url = t->display_url;
+  t->result.sent = t->easy && got_connected(t->easy);
   char secs[32];
   if (t->interrupted || (rc == CURLE_ABORTED_BY_CALLBACK && tinkr_interrupt_pending())) {
     http_transfer_set_error(t, "interrupted", format("interrupted by Ctrl-C: %s", url));
@@ -117,6 +120,11 @@ void http_transfer_classify_failure(http_transfer *t, CURLcode rc) {
   } else if (rc == CURLE_SSL_CACERT_BADFILE) {
     http_transfer_set_error(t, "tls", format("could not use CA file '%s' (%s): %s (check the cafile= path)",
                                t->cafile ? t->cafile : "(system)", detail(t, rc), url));
+  } else if (rc == CURLE_SSL_CERTPROBLEM) {
+    http_transfer_set_error(t, "tls", format("could not use client certificate '%s' / key '%s' (%s): %s "
+                               "(check client_cert= and client_key=: PEM files, key matching the certificate)",
+                               t->client_cert ? t->client_cert : "(none)",
+                               t->client_key ? t->client_key : "(none)", detail(t, rc), url));
   } else if (is_tls_error(rc)) {
     http_transfer_set_error(t, "tls", format("TLS handshake failed (%s): %s (is this an https port? "
                                "check cafile= and the server certificate)", detail(t, rc), url));

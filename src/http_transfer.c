@@ -70,6 +70,11 @@ static int build_header_list(http_transfer *t, const http_request *req) {
     free(line);
     if (!ok) return 0;
   }
+  /* curl 7.88's SigV4 signs these "remove the header" entries as empty
+   * headers it then does not send: the server's signature would differ.
+   * Signed requests keep curl's defaults (tinkr sets Content-Type on
+   * every body it sends; bodies stay far below curl's 1 MB Expect limit). */
+  if (req->aws_sigv4) return 1;
   /* Without these curl adds a form Content-Type to every body and waits
    * up to a second for "100 Continue" on large bodies. */
   if (sends_body(t->method, req->has_body) && !has_header(req, "Content-Type") &&
@@ -77,6 +82,20 @@ static int build_header_list(http_transfer *t, const http_request *req) {
     return 0;
   if (!has_header(req, "Expect") && !append_header(&t->header_list, "Expect:")) return 0;
   return 1;
+}
+
+/* *dst = a copy of src (NULL stays NULL); 0 when out of memory. */
+static int copy_optional(char **dst, const char *src) {
+  *dst = src ? strdup(src) : NULL;
+  return !src || *dst;
+}
+
+/* Frees a secret after overwriting it, so it does not linger in the heap. */
+static void free_secret(char *s) {
+  if (!s) return;
+  volatile char *p = s;
+  while (*p) *p++ = '\0';
+  free(s);
 }
 
 http_transfer *http_transfer_new(const http_request *req) {
@@ -109,7 +128,12 @@ http_transfer *http_transfer_new(const http_request *req) {
     memcpy(t->body, req->body, req->body_len);
     t->body_len = req->body_len;
   }
-  if (req->cafile && !(t->cafile = strdup(req->cafile))) goto nomem;
+  if (!copy_optional(&t->cafile, req->cafile) || !copy_optional(&t->client_cert, req->client_cert) ||
+      !copy_optional(&t->client_key, req->client_key) ||
+      !copy_optional(&t->username, req->username) ||
+      !copy_optional(&t->password, req->password) ||
+      !copy_optional(&t->aws_sigv4, req->aws_sigv4))
+    goto nomem;
   if (!build_header_list(t, req)) goto nomem;
   return t;
 
@@ -334,10 +358,19 @@ int http_transfer_setup(http_transfer *t, CURL *e) {
     SET(CURLOPT_SSL_VERIFYHOST, 0L);
   }
   if (t->cafile) SET(CURLOPT_CAINFO, t->cafile);
-  if (t->url.user || t->url.password) {
+  if (t->client_cert) SET(CURLOPT_SSLCERT, t->client_cert);
+  if (t->client_key) SET(CURLOPT_SSLKEY, t->client_key);
+  const char *user = t->username ? t->username : t->url.user;
+  const char *password = t->username ? t->password : t->url.password;
+  if (t->aws_sigv4) {
+    /* curl signs every header we send plus host and x-amz-date */
+    SET(CURLOPT_AWS_SIGV4, t->aws_sigv4);
+    SET(CURLOPT_USERNAME, user ? user : "");
+    SET(CURLOPT_PASSWORD, password ? password : "");
+  } else if (user || password) {
     SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-    SET(CURLOPT_USERNAME, t->url.user ? t->url.user : "");
-    SET(CURLOPT_PASSWORD, t->url.password ? t->url.password : "");
+    SET(CURLOPT_USERNAME, user ? user : "");
+    SET(CURLOPT_PASSWORD, password ? password : "");
   }
 #undef SET
   if (!rc) rc = set_method(t, e);
@@ -372,6 +405,11 @@ void http_transfer_free(http_transfer *t) {
   free(t->method);
   free(t->body);
   free(t->cafile);
+  free(t->client_cert);
+  free(t->client_key);
+  free_secret(t->username);
+  free_secret(t->password);
+  free(t->aws_sigv4);
   curl_slist_free_all(t->header_list);
   free(t->response_body);
   clear_headers(t);

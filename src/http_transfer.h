@@ -28,6 +28,9 @@ struct http_transfer {
   size_t body_len;
   int has_body;
   char *cafile;
+  char *client_cert, *client_key;
+  char *username, *password; /* request's own; else the URL's */
+  char *aws_sigv4;
   int insecure;
   struct curl_slist *header_list;
   double timeout_s, connect_timeout_s;

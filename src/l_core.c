@@ -1,6 +1,9 @@
-/* tinkr.core: one table holding the C primitives (http, json, map).
+/* tinkr.core: one table holding the C primitives (http, json, map, sandbox, text).
  * The same object file goes into bin/tinkr and build/lib/tinkr/core.so. */
+#include <errno.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <lauxlib.h>
@@ -8,7 +11,7 @@
 #include "iso_time.h"
 #include "signals.h"
 #include <signal.h>
-#include <string.h>
+#include "interrupt.h"
 
 /* core.monotonic() -> seconds (float) from a clock that never jumps; for
  * measuring how long a request took. */
@@ -76,6 +79,24 @@ static int core_terminal_width(lua_State *L)
     return 1;
 }
 
+/* core.file_mode(path) -> permission bits (integer) | nil, message: lets
+ * Lua warn about a private key that others can read. */
+static int core_file_mode(lua_State *L)
+{
+    size_t len;
+    const char *path = luaL_checklstring(L, 1, &len);
+    struct stat st;
+    if (strlen(path) != len)
+        return luaL_argerror(L, 1, "path contains a NUL byte");
+    if (stat(path, &st) != 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, strerror(errno));
+        return 2;
+    }
+    lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
+    return 1;
+}
+
 static int signal_number(lua_State *L, int arg)
 {
     const char *name = luaL_checkstring(L, arg);
@@ -121,6 +142,7 @@ int luaopen_tinkr_core(lua_State *L)
         { "terminal_width", core_terminal_width },
         { "signal_watch", core_signal_watch },
         { "signal_take", core_signal_take },
+        { "file_mode", core_file_mode },
         { "sleep", core_sleep },
         { NULL, NULL },
     };
@@ -128,7 +150,8 @@ int luaopen_tinkr_core(lua_State *L)
     add_area(L, "http", luaopen_tinkr_http);
     add_area(L, "json", luaopen_tinkr_json);
     add_area(L, "map", luaopen_tinkr_map);
-  add_area(L, "sandbox", luaopen_tinkr_sandbox);
+    add_area(L, "sandbox", luaopen_tinkr_sandbox);
+    add_area(L, "text", luaopen_tinkr_text);
     luaL_setfuncs(L, functions, 0);
     lua_pushliteral(L, TINKR_VERSION);
     lua_setfield(L, -2, "version");

@@ -84,7 +84,8 @@ static const char *push_quoted(lua_State *L, const char *s, size_t len) {
 
 static const char *const request_options[] = {
     "method", "url", "headers", "body", "timeout", "connect_timeout",
-    "max_body", "insecure", "cafile", NULL};
+    "max_body", "insecure", "cafile", "client_cert", "client_key", "username",
+    "password", "aws_sigv4", NULL};
 
 static void check_known_keys(lua_State *L, int t, const char *const *known, int arg,
                              int element) {
@@ -130,6 +131,15 @@ static const char *read_string(lua_State *L, int t, const char *key, size_t *len
   else if (type != LUA_TNIL)
     raise_arg(L, arg, element, "%s: string expected, got %s", key, luaL_typename(L, -1));
   lua_pop(L, 1);
+  return s;
+}
+
+/* An optional string handed to curl as a C string: no NUL inside.  The
+ * message names the option, never the value (it may be a password). */
+static const char *read_c_string(lua_State *L, int t, const char *key, int arg, int element) {
+  size_t len = 0;
+  const char *s = read_string(L, t, key, &len, arg, element);
+  if (s && strlen(s) != len) raise_arg(L, arg, element, "%s: contains a NUL byte", key);
   return s;
 }
 
@@ -240,10 +250,14 @@ static void read_request(lua_State *L, int t, request_storage *rs, int arg, int 
   rs->req.insecure = lua_toboolean(L, -1);
   lua_pop(L, 1);
 
-  size_t cafile_len = 0;
-  rs->req.cafile = read_string(L, t, "cafile", &cafile_len, arg, element);
-  if (rs->req.cafile && strlen(rs->req.cafile) != cafile_len)
-    raise_arg(L, arg, element, "cafile: path contains a NUL byte");
+  rs->req.cafile = read_c_string(L, t, "cafile", arg, element);
+  rs->req.client_cert = read_c_string(L, t, "client_cert", arg, element);
+  rs->req.client_key = read_c_string(L, t, "client_key", arg, element);
+  rs->req.username = read_c_string(L, t, "username", arg, element);
+  rs->req.password = read_c_string(L, t, "password", arg, element);
+  rs->req.aws_sigv4 = read_c_string(L, t, "aws_sigv4", arg, element);
+  if (rs->req.password && !rs->req.username)
+    raise_arg(L, arg, element, "password: given without username");
 
   read_headers(L, t, rs, arg, element);
 }
@@ -258,6 +272,8 @@ static void push_error(lua_State *L, const http_result *r) {
   lua_setfield(L, -2, "message");
   lua_pushstring(L, r->url);
   lua_setfield(L, -2, "url");
+  lua_pushboolean(L, r->sent);
+  lua_setfield(L, -2, "sent");
   luaL_setmetatable(L, ERROR_MT);
 }
 

@@ -628,6 +628,7 @@ static int hits_member(mapper *m, const char *k, size_t klen)
 static int shards_member(mapper *m, const char *k, size_t klen)
 {
   if (key_is(k, klen, "failed")) return meta_value(m, "shards_failed");
+  if (key_is(k, klen, "total")) return meta_value(m, "shards_total");
   return json_skip(m->s);
 }
 

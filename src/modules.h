@@ -8,6 +8,7 @@ int luaopen_tinkr_http(lua_State *L);
 int luaopen_tinkr_json(lua_State *L);
 int luaopen_tinkr_map(lua_State *L);
 int luaopen_tinkr_sandbox(lua_State *L);
+int luaopen_tinkr_text(lua_State *L);
 int luaopen_tinkr_core(lua_State *L);
 
 #define TINKR_VERSION "0.1.0"

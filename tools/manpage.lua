@@ -170,6 +170,8 @@ local function server_page()
   p:sh("ERRORS"); p:raw(esc(S.errors))
   p:sh("SIGNALS")
   for _, s in ipairs(S.signals) do p:tp("\\fB" .. esc(s[1]) .. "\\fR", s[2]) end
+  p:sh("EXIT STATUS")
+  for _, e in ipairs(S.exit) do p:tp("\\fB" .. e[1] .. "\\fR", e[2]) end
   p:sh("LOGGING"); p:raw(esc(S.logging))
   p:sh("ENVIRONMENT")
   for _, e in ipairs(S.environment) do p:tp("\\fB" .. esc(e[1]) .. "\\fR", e[2]) end

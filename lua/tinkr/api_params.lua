@@ -82,6 +82,7 @@ _M.FUNCTIONS = {
       { name = "grep", type = "string", cli = "--grep", doc = "text the message contains" },
       WHERE,
       { name = "fields", type = "strings", cli = "--fields", doc = "only these row fields (and their _source paths)" },
+      { name = "trace_id", type = "trace_id", cli = "--trace", doc = "only the lines of this trace" },
       { name = "each", type = "function", http = false,
         doc = "called with each row as it arrives; rows are then not kept (streaming)" },
       { name = "ndjson", type = "function", http = false,
@@ -91,6 +92,31 @@ _M.FUNCTIONS = {
     } } },
     rows = "{ timestamp, time_ns, service, level, message, trace_id, span_id, attributes, resource, ... }",
     meta = LOG_META,
+  },
+
+  errors = {
+    call = "tinkr.errors(p)",
+    summary = "Error signatures: ERROR/FATAL lines grouped by message with the variable parts masked (queries/masks.lua).",
+    returns = "rows, meta | nil, err",
+    args = { { name = "p", type = "params", fields = {
+      { name = "service", type = "string", cli = "--service", doc = "service.name, exact" },
+      { name = "level", type = "strings", cli = "--level", doc = "severities to group (default ERROR,FATAL)" },
+      SINCE, FROM, TO, NOW,
+      WHERE,
+      { name = "limit", type = "integer", min = 0, default = 20, cli = "--limit", doc = "signatures to return; 0 = all" },
+      { name = "max_lines", type = "integer", min = 1, default = 100000, cli = "--max-lines",
+        doc = "group at most this many of the newest lines (meta.truncated says when the window held more)" },
+    } } },
+    rows = "{ rank, signature, count, share, first_seen, last_seen, services, levels, example, example_trace_id,"
+      .. " trace_ids, trend }",
+    meta = {
+      LOG_META[1], LOG_META[2], LOG_META[4],
+      { name = "lines", doc = "lines grouped" },
+      { name = "signatures", doc = "signatures found (rows holds the top limit of them)" },
+      { name = "max_lines", doc = "the most lines grouped" },
+      { name = "took_ms", doc = "wall-clock time, ms" },
+      { name = "window", doc = "{ from, to }" },
+    },
   },
 
   each_log = {
@@ -262,7 +288,7 @@ _M.FUNCTIONS = {
 }
 
 -- The order docs list them in.
-_M.ORDER = { "logs", "each_log", "traces", "trace", "services", "all", "now", "configure",
+_M.ORDER = { "logs", "each_log", "traces", "trace", "services", "errors", "all", "now", "configure",
   "metrics.query", "metrics.range", "metrics.recipe", "metrics.recipes", "metrics.buildinfo" }
 
 -- What each error code means (the CLI's exit status is tinkr.errors.CODES).

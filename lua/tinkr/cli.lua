@@ -152,7 +152,7 @@ function commands.logs(opts, pos, out)
   local n = 0
   local rows, meta = tinkr.logs{
     service = opts.service, level = opts.level, since = opts.since, from = opts.from, to = opts.to,
-    limit = opts.limit, grep = opts.grep, where = opts.where, fields = opts.fields,
+    limit = opts.limit, grep = opts.grep, where = opts.where, fields = opts.fields, trace_id = opts.trace,
     each = writer and function(r) n = n + 1; writer:row(r) end or nil,
     ndjson = raw and function(text) io.stdout:write(text) end or nil,
   }

@@ -11,7 +11,7 @@ _M.BACKENDS = { otel = true }
 -- setting -> { env = VAR, default = value, secret = bool, doc = ... }
 _M.SETTINGS = {
   backend = { env = "TINKR_BACKEND", default = "otel", doc = "backend name" },
-  opensearch_url = { env = "OTEL_OPENSEARCH_URL", doc = "OpenSearch base URL, e.g. http://opensearch:9200" },
+  opensearch_url = { env = "OTEL_OPENSEARCH_URL", doc = "OpenSearch base URL or comma-separated node URLs, e.g. http://opensearch:9200" },
   opensearch_api_key = { env = "OTEL_OPENSEARCH_API_KEY", secret = true, doc = "sent as Authorization: ApiKey" },
   prometheus_url = { env = "OTEL_PROMETHEUS_URL", doc = "Prometheus base URL, e.g. http://prometheus:9090" },
   log_index = { env = "OTEL_LOG_INDEX", default = "otel-logs-*", doc = "log index pattern" },
@@ -22,6 +22,35 @@ _M.SETTINGS = {
   ca_file = { env = "TINKR_CA_FILE", doc = "CA bundle for TLS" },
   insecure = { env = "TINKR_INSECURE", default = false, doc = "disable TLS verification (tests only)" },
   now = { env = "TINKR_NOW", doc = "pin \"now\" (RFC 3339 or epoch seconds)" },
+
+  -- Transport and authentication per backend (see tinkr.transport).  A
+  -- backend-specific setting beats the shared one (opensearch_ca_file
+  -- beats ca_file).
+  client_cert = { env = "TINKR_CLIENT_CERT", doc = "client certificate (PEM) for mutual TLS" },
+  client_key = { env = "TINKR_CLIENT_KEY", doc = "client private key (PEM) for mutual TLS" },
+  auth = { env = "TINKR_AUTH", doc = "\"sigv4\" signs requests with AWS credentials" },
+  aws_region = { env = "AWS_REGION", doc = "AWS region for SigV4 (else AWS_DEFAULT_REGION)" },
+  aws_profile = { env = "AWS_PROFILE", doc = "section of the shared AWS credentials file" },
+  opensearch_headers = { env = "TINKR_OPENSEARCH_HEADERS", type = "headers", secret = true,
+    doc = "extra request headers: a table in a profile, \"Name: value; Name: value\" in the environment" },
+  opensearch_user = { env = "TINKR_OPENSEARCH_USER", doc = "basic auth user (or user:password@ in the URL)" },
+  opensearch_password = { env = "TINKR_OPENSEARCH_PASSWORD", secret = true, doc = "basic auth password" },
+  opensearch_bearer_token = { env = "TINKR_OPENSEARCH_BEARER_TOKEN", secret = true, doc = "sent as Authorization: Bearer" },
+  opensearch_ca_file = { env = "TINKR_OPENSEARCH_CA_FILE", doc = "CA bundle for OpenSearch (else ca_file)" },
+  opensearch_client_cert = { env = "TINKR_OPENSEARCH_CLIENT_CERT", doc = "client certificate for OpenSearch (else client_cert)" },
+  opensearch_client_key = { env = "TINKR_OPENSEARCH_CLIENT_KEY", doc = "client key for OpenSearch (else client_key)" },
+  opensearch_auth = { env = "TINKR_OPENSEARCH_AUTH", doc = "auth for OpenSearch only (else auth)" },
+  opensearch_aws_service = { env = "TINKR_OPENSEARCH_AWS_SERVICE", default = "es", doc = "SigV4 service: es (managed domains) or aoss (serverless)" },
+  prometheus_headers = { env = "TINKR_PROMETHEUS_HEADERS", type = "headers", secret = true,
+    doc = "extra request headers, e.g. X-Scope-OrgID for Mimir/Cortex" },
+  prometheus_user = { env = "TINKR_PROMETHEUS_USER", doc = "basic auth user (or user:password@ in the URL)" },
+  prometheus_password = { env = "TINKR_PROMETHEUS_PASSWORD", secret = true, doc = "basic auth password" },
+  prometheus_bearer_token = { env = "TINKR_PROMETHEUS_BEARER_TOKEN", secret = true, doc = "sent as Authorization: Bearer" },
+  prometheus_ca_file = { env = "TINKR_PROMETHEUS_CA_FILE", doc = "CA bundle for Prometheus (else ca_file)" },
+  prometheus_client_cert = { env = "TINKR_PROMETHEUS_CLIENT_CERT", doc = "client certificate for Prometheus (else client_cert)" },
+  prometheus_client_key = { env = "TINKR_PROMETHEUS_CLIENT_KEY", doc = "client key for Prometheus (else client_key)" },
+  prometheus_auth = { env = "TINKR_PROMETHEUS_AUTH", doc = "auth for Prometheus only (else auth)" },
+  prometheus_aws_service = { env = "TINKR_PROMETHEUS_AWS_SERVICE", default = "aps", doc = "SigV4 service for Prometheus (aps: Amazon Managed Prometheus)" },
 }
 
 -- Settings with a type are checked whenever they are read, whatever set
@@ -83,11 +112,33 @@ local function origin(name, value, source)
   return ("%s %q"):format(name, tostring(value))
 end
 
+--- "Name: value; Name: value" (the environment form of a headers setting)
+--- -> { Name = value } | nil, message.  Profiles give a TOML table instead.
+function _M.parse_headers(text)
+  local out = {}
+  for item in text:gmatch("[^;\n]+") do
+    if item:find("%S") then
+      local name, value = item:match("^%s*([^:%s]+)%s*:%s*(.-)%s*$")
+      if not name then
+        return nil, "headers must be written \"Name: value; Name: value\""
+      end
+      out[name] = value
+    end
+  end
+  return out
+end
+
 local Config = {}
 Config.__index = Config
 
 local function coerce(name, value, source)
   local spec = _M.SETTINGS[name]
+  -- headers: the message never quotes the value (it may hold a token)
+  if spec and spec.type == "headers" and type(value) == "string" then
+    local h, err = _M.parse_headers(value)
+    if not h then return nil, ("%s: %s"):format(name, err) end
+    return h
+  end
   if spec and spec.check then
     local v, why = spec.check(value)
     if v == nil then return nil, origin(name, value, source) .. ": " .. why end

@@ -50,7 +50,10 @@ local function family_stats(client, fam)
   local a = type(doc.aggregations) == "table" and doc.aggregations or {}
   local function when(x)
     if type(x) ~= "table" then return nil end
-    return x.value_as_string or (type(x.value) == "number" and core.iso_format(math.floor(x.value) * unit_ns)) or nil
+    -- a date field stored as epoch_millis (Jaeger) gives digits as its string
+    local text = x.value_as_string
+    if text and not text:match("^%d+$") then return text end
+    return (type(x.value) == "number" and core.iso_format(math.floor(x.value) * unit_ns)) or text
   end
   out.from, out.to = when(a.first), when(a.last)
   out.services = {}

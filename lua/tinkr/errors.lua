@@ -118,7 +118,8 @@ end
 function _M.from_http(herr, what, envvar)
   local map = HTTP_HINTS[herr.code] or { "backend", nil }
   local msg = ("%s: %s"):format(what, herr.message)
-  if map[2] and not msg:find(map[2], 1, true) then msg = msg .. " — " .. map[2] end
+  local own_hint = herr.code == "tls" and msg:find("client certificate", 1, true)
+  if map[2] and not own_hint and not msg:find(map[2], 1, true) then msg = msg .. " — " .. map[2] end
   if envvar and (map[1] == "connect" or map[1] == "config") then
     msg = msg .. (" (set by %s)"):format(envvar)
   end

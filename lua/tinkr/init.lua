@@ -12,7 +12,7 @@
 -- Submodules load on first use, so `tinkr -e ''` stays fast.
 local _M = { _VERSION = "0.1.0" }
 
-local core_areas = { http = true, json = true, map = true }
+local core_areas = { http = true, json = true, map = true, text = true }
 local submodules = {
   pretty = "tinkr.pretty",
   time = "tinkr.time",
@@ -76,6 +76,15 @@ setmetatable(_M, {
       v = require("tinkr.core")
     elseif core_areas[k] then
       v = require("tinkr.core")[k]
+    elseif k == "errors" then
+      -- tinkr.errors is the error module (tinkr.errors.new, ...) and, called,
+      -- the error signatures: tinkr.errors{ service = "x", since = "1h" }
+      v = require "tinkr.errors"
+      if getmetatable(v) == nil then
+        setmetatable(v, { __call = function(_, ...)
+          return require("tinkr.signatures").errors(check("errors", ...))
+        end })
+      end
     elseif submodules[k] then
       v = require(submodules[k])
     else

@@ -20,6 +20,7 @@ local recipes = require "tinkr.recipes"
 local metric_style = require "tinkr.metric_style"
 local metric_hints = require "tinkr.metric_hints"
 local bucket_check = require "tinkr.bucket_check"
+local transport = require "tinkr.transport"
 
 local NS_PER_S = time.NS_PER_S
 local TARGET_POINTS = 120     -- default range step: about this many points
@@ -27,8 +28,6 @@ local MIN_STEP_S = 15         -- ... but never finer than a typical scrape inter
 
 local Metrics = {}
 Metrics.__index = Metrics
-
-local CONFIG_KEYS = { "timeout", "connect_timeout", "ca_file", "insecure", "max_response" }
 
 --- metrics.new(config): config is a tinkr.config object or a plain table
 --- { prometheus_url =, timeout =, connect_timeout =, ca_file =, insecure =, headers = }.
@@ -44,29 +43,19 @@ end
 -- The Prometheus client for this config, or nil, err.
 function Metrics:client()
   local cfg = self.config
-  local settings = {}
-  if type(cfg.require) == "function" then       -- a tinkr.config object
-    local url, err = cfg:require("prometheus_url")
-    if not url then return nil, err end
-    settings.url = url
-    for _, k in ipairs(CONFIG_KEYS) do
-      local v, verr = cfg:get(k)
-      if verr then return nil, verr end
-      settings[k] = v
-    end
-  else
+  if type(cfg.require) ~= "function" then       -- a plain table of settings
     if type(cfg.prometheus_url) ~= "string" or cfg.prometheus_url == "" then
       return nil, errors.new("config",
         "OTEL_PROMETHEUS_URL is not set: export OTEL_PROMETHEUS_URL=http://host:9090")
     end
-    settings.url = cfg.prometheus_url
-    for _, k in ipairs(CONFIG_KEYS) do settings[k] = cfg[k] end
-    settings.headers = cfg.headers
+    local overrides = {}
+    for k, v in pairs(cfg) do overrides[k] = v end
+    overrides.headers, overrides.prometheus_headers = nil, cfg.headers
+    cfg = require("tinkr.config").new{ overrides = overrides, getenv = function() return nil end }
   end
-  if not settings.url:match("^https?://") then
-    return nil, errors.new("config", ("OTEL_PROMETHEUS_URL must start with http:// or https:// (got %q)"):format(errors.public_url(settings.url)))
-  end
-  return prometheus.new(settings)
+  local opts, err = transport.options(cfg, "prometheus")
+  if not opts then return nil, err end
+  return prometheus.new{ url = opts.urls[1], transport = opts }
 end
 
 local check = require("tinkr.api_check").args

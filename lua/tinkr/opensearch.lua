@@ -2,7 +2,9 @@
 -- fast map path for search responses, and a cache of index mappings.
 local core = require "tinkr.core"
 local errors = require "tinkr.errors"
+local nodes = require "tinkr.nodes"
 local parallel = require "tinkr.parallel"
+local transport = require "tinkr.transport"
 
 local json, map = core.json, core.map
 local public_url = errors.public_url
@@ -20,37 +22,22 @@ function _M.is_loopback(url)
 end
 
 --- opensearch.new(config) -> client | nil, err
+--- OTEL_OPENSEARCH_URL may list several nodes ("http://a:9200,http://b:9200").
 function _M.new(cfg)
-  local url, err = cfg:require("opensearch_url")
-  if not url then return nil, err end
-  if not url:match("^https?://") then
-    return nil, errors.new("config", ("OTEL_OPENSEARCH_URL must start with http:// or https://, got %q"):format(
-      public_url(url)))
-  end
-  local headers = { ["Content-Type"] = "application/json", Accept = "application/json" }
+  local opts, err = transport.options(cfg, "opensearch")
+  if not opts then return nil, err end
+  opts.headers["Content-Type"] = "application/json"
+  opts.headers.Accept = "application/json"
   -- gzip pays off over a network; on loopback, decompressing costs more
   -- time than the bytes saved (10k hits: 55 ms gzip vs 25 ms plain).
-  if _M.is_loopback(url) then headers["Accept-Encoding"] = "identity" end
-  local key = cfg:get("opensearch_api_key")
-  if key then
-    if key:find("[\r\n]") then
-      return nil, errors.new("config", "OTEL_OPENSEARCH_API_KEY contains a line break; check how it was set")
-    end
-    headers.Authorization = "ApiKey " .. key
-  end
-  local client = {
-    base = url:gsub("/+$", ""),
-    headers = headers,
+  -- (Not when signing: the signature covers every header we send.)
+  if _M.is_loopback(opts.urls[1]) and not opts.aws_sigv4 then opts.headers["Accept-Encoding"] = "identity" end
+  return setmetatable({
+    base = opts.urls[1],
+    nodes = nodes.new(opts.urls),
+    transport = opts,
     mappings = {},            -- index pattern -> flattened fields (see fields())
-  }
-  -- a bad value is an error here, never a silent default
-  for field, setting in pairs{ timeout = "timeout", connect_timeout = "connect_timeout", ca_file = "ca_file",
-                               insecure = "insecure", max_body = "max_response" } do
-    local v, verr = cfg:get(setting)
-    if verr then return nil, verr end
-    client[field] = v
-  end
-  return setmetatable(client, Client)
+  }, Client)
 end
 
 
@@ -69,15 +56,25 @@ local function reason_of(body)
   return reason, doc, cause.type or e.type
 end
 
+-- nginx answers 400 with an HTML page when the client certificate is
+-- missing or not accepted (ssl_verify_client on).
+local function client_cert_refused(body)
+  return body:find("No required SSL certificate was sent", 1, true) or body:find("The SSL certificate error", 1, true)
+end
+
 local function status_error(res, what, path)
   local reason, _, etype = reason_of(res.body)
   local s = res.status
+  if s == 400 and client_cert_refused(res.body or "") then
+    return errors.new("tls", ("OpenSearch (behind a TLS proxy) refused the client certificate (%s): set opensearch_client_cert and opensearch_client_key to a certificate its CA signed, still valid"):format(
+      res.body:find("No required", 1, true) and "none was sent" or "not accepted"), { status = s })
+  end
   -- without OpenSearch's own words, say what came back (an HTML page from a
   -- proxy is named by its title, never dumped)
   local quoted = reason or errors.body_summary(res.body, res.headers and res.headers["content-type"])
   if s == 401 or s == 403 then
-    return errors.new("auth", ("OpenSearch refused the request (%d%s): set OTEL_OPENSEARCH_API_KEY or put user:password in %s"):format(
-      s, reason and (": " .. reason) or "", URL_VAR), { status = s })
+    return errors.new("auth", ("OpenSearch refused the request (%d%s): check the credentials (OTEL_OPENSEARCH_API_KEY, opensearch_user/opensearch_password, user:password in %s, or auth = \"sigv4\")"):format(
+      s, reason and (": " .. reason:sub(1, 200)) or "", URL_VAR), { status = s })
   elseif s == 404 and etype == "index_not_found_exception" then
     return errors.new("not_found", ("no index matches '%s' on OpenSearch (%s); check OTEL_LOG_INDEX / OTEL_TRACE_INDEX"):format(
       what or path, reason or "index not found"), { status = s })
@@ -91,15 +88,45 @@ local function status_error(res, what, path)
     { status = s })
 end
 
--- The libcurl request for method + path, and its public description.
+  -- libcurl 7.88 signs the path as sent, but AWS (and botocore) sign it
+  -- URI-encoded: a '*' or ',' in an index pattern makes a signature AWS
+  -- refuses.  Say so before sending rather than collect a 403.
+  local raw_path = path:match("^[^?]*")
+  if self.transport.aws_sigv4 and raw_path:find("[^%w%-%._~/]") then
+    return nil, errors.new("config", ("SigV4 signing cannot cover the index pattern in %s (libcurl signs '*' and ',' in paths unencoded; AWS would refuse the signature): set OTEL_LOG_INDEX / OTEL_TRACE_INDEX (or log_index / trace_index) to one concrete index name or alias"):format(
+      public_url(raw_path))), { method = method, url = public_url(self.base .. path) }
+  end
+  local text = body and json.encode(body) or nil
+  local request, res, herr
+  local order = self.nodes:order()
+  for k, i in ipairs(order) do
+    local url = self.nodes.urls[i] .. path
+    request = { method = method, url = public_url(url), body = text }
+    if #order > 1 then request.node = i end
+    res, herr = parallel.request(transport.request(self.transport, { method = method, url = url, body = text }))
+    local last = k == #order
+    if res and not (UNAVAILABLE[res.status] and retry_safe(method, path)) then
+      self.nodes:succeeded(i)
+      break
+    end
+    if herr and (herr.code == "tls" or herr.code == "bad_url" or herr.code == "interrupted" or herr.code == "too_large") then
+      break                               -- the same on every node
+    end
+    self.nodes:failed(i)
+    if last or (herr and herr.sent and not retry_safe(method, path)) then break end
+  end
+  if not res then return nil, errors.from_http(herr, "OpenSearch", URL_VAR), request end
+  if res.status >= 300 then return nil, status_error(res, what, path), request end
+  return res, nil, request
+
+-- The libcurl request for method + path on the only node, and its public
+-- description (search_start's asynchronous send; node lists and SigV4 take
+-- the synchronous path, which fails over and checks the path).
 function Client:prepare(method, path, body)
   local text = body and json.encode(body) or nil
-  local url = self.base .. path
-  return {
-    method = method, url = url, headers = self.headers, body = text,
-    timeout = self.timeout, connect_timeout = self.connect_timeout,
-    cafile = self.ca_file, insecure = self.insecure, max_body = self.max_body,
-  }, { method = method, url = public_url(url), body = text }
+  local url = self.nodes.urls[1] .. path
+  return transport.request(self.transport, { method = method, url = url, body = text }),
+    { method = method, url = public_url(url), body = text }
 end
 
 local function checked(res, herr, request, what, path)
@@ -110,12 +137,82 @@ end
 
 --- client:send(method, path, body) -> res, nil, request | nil, err, request
 --- body is a Lua table (encoded here) or nil.  `request` is what was sent:
---- { method, url, body = exact JSON text }.  Headers are not included, so
---- the API key never leaves this function.
+--- { method, url, body = exact JSON text, node = 1.. }.  Headers are not
+--- included, so credentials never leave this function.  With several node
+--- URLs, a node that cannot be reached is skipped (see tinkr.nodes) and the
+--- request goes to the next where that is safe (retry_safe).
 function Client:send(method, path, body, what)
-  local req, request = self:prepare(method, path, body)
-  local res, herr = parallel.request(req)
-  return checked(res, herr, request, what, path)
+  -- libcurl 7.88 signs the path as sent, but AWS (and botocore) sign it
+  -- URI-encoded: a '*' or ',' in an index pattern makes a signature AWS
+  -- refuses.  Say so before sending rather than collect a 403.
+  local raw_path = path:match("^[^?]*")
+  if self.transport.aws_sigv4 and raw_path:find("[^%w%-%._~/]") then
+    return nil, errors.new("config", ("SigV4 signing cannot cover the index pattern in %s (libcurl signs '*' and ',' in paths unencoded; AWS would refuse the signature): set OTEL_LOG_INDEX / OTEL_TRACE_INDEX (or log_index / trace_index) to one concrete index name or alias"):format(
+      public_url(raw_path))), { method = method, url = public_url(self.base .. path) }
+  end
+  local text = body and json.encode(body) or nil
+  local request, res, herr
+  local order = self.nodes:order()
+  for k, i in ipairs(order) do
+    local url = self.nodes.urls[i] .. path
+    request = { method = method, url = public_url(url), body = text }
+    if #order > 1 then request.node = i end
+    res, herr = parallel.request(transport.request(self.transport, { method = method, url = url, body = text }))
+    local last = k == #order
+    if res and not (UNAVAILABLE[res.status] and retry_safe(method, path)) then
+      self.nodes:succeeded(i)
+      break
+    end
+    if herr and (herr.code == "tls" or herr.code == "bad_url" or herr.code == "interrupted" or herr.code == "too_large") then
+      break                               -- the same on every node
+    end
+    self.nodes:failed(i)
+    if last or (herr and herr.sent and not retry_safe(method, path)) then break end
+  end
+  if not res then return nil, errors.from_http(herr, "OpenSearch", URL_VAR), request end
+  if res.status >= 300 then return nil, status_error(res, what, path), request end
+  return res, nil, request
+end
+
+--- client:version() -> { number = "2.19.1", major =, minor =, distribution = } | nil, err
+--- Asked once per client (GET /), then cached.
+function Client:version()
+  if self._version then return self._version end
+  local doc, err = self:json("GET", "/")
+  if not doc then return nil, err end
+  local v = type(doc.version) == "table" and doc.version or {}
+  local number = type(v.number) == "string" and v.number or "0.0.0"
+  local major, minor = number:match("^(%d+)%.(%d+)")
+  self._version = {
+    number = number, major = tonumber(major) or 0, minor = tonumber(minor) or 0,
+    distribution = v.distribution or "elasticsearch",
+  }
+  return self._version
+end
+
+--- client:cluster_health() -> health | nil, err  (for `tinkr doctor`)
+--- health = { status = "green"|"yellow"|"red", nodes =, data_nodes =,
+---   active_shards =, unassigned_shards =, initializing_shards =,
+---   relocating_shards =, cluster_name = }
+function Client:cluster_health()
+  local doc, err = self:json("GET", "/_cluster/health")
+  if not doc then return nil, err end
+  if type(doc.status) ~= "string" then
+    return nil, errors.new("backend", "OpenSearch sent cluster health without a status")
+  end
+  return {
+    status = doc.status, cluster_name = doc.cluster_name,
+    nodes = doc.number_of_nodes, data_nodes = doc.number_of_data_nodes,
+    active_shards = doc.active_shards, unassigned_shards = doc.unassigned_shards,
+    initializing_shards = doc.initializing_shards, relocating_shards = doc.relocating_shards,
+  }
+end
+
+--- True when the server has point-in-time searches (OpenSearch 2.4 and later).
+function Client:has_pit()
+  local v = self:version()
+  if not v then return false end
+  return v.distribution == "opensearch" and (v.major > 2 or (v.major == 2 and v.minor >= 4))
 end
 
 --- client:json(method, path, body) -> decoded | nil, err
@@ -150,6 +247,14 @@ local function mapped(res, request, spec, as_ndjson, started)
   meta.request = request
   meta.took_ms = require("tinkr.time").elapsed_ms(started)
   meta.bytes = #res.body
+  -- Some shards did not answer (a node died, a shard is unassigned): the
+  -- page would be silently short.  The caller may retry; never pass it on.
+  local failed = math.tointeger(meta.shards_failed) or 0
+  if failed > 0 then
+    return nil, errors.new("backend", ("OpenSearch answered from only %d of %d shards of '%s' (a node left or a shard is unassigned): results would be incomplete; check the cluster's health and retry"):format(
+      (math.tointeger(meta.shards_total) or failed) - failed, math.tointeger(meta.shards_total) or failed, index or "the point in time"),
+      { partial = true, request = request })
+  end
   return rows, meta
 end
 
@@ -167,6 +272,10 @@ end
 --- change dsl afterwards.  Used to fetch the next page of an export while
 --- the current one is written.  Blocks in wait() (not for tinkr.all tasks).
 function Client:search_start(index, dsl, spec, as_ndjson)
+  if #self.nodes.urls > 1 or self.transport.aws_sigv4 then
+    local rows, meta = self:search(index, dsl, spec, as_ndjson)
+    return function() return rows, meta end
+  end
   local path = search_path(index)
   local started = core.monotonic()
   local req, request = self:prepare("POST", path, dsl)

@@ -97,6 +97,7 @@ local function normalize(p, kind)
     from = time.to_opensearch(from_ns, "ns"), to = time.to_opensearch(to_ns, "ns"),
     limit = limit,
     grep = p.grep,
+    trace_id = p.trace_id and p.trace_id:lower(),
     where = where,
     fields = list_of(p.fields),
     order = p.order or "desc",
@@ -158,13 +159,25 @@ end
 -- is disabled (unique per shard only).
 local TIEBREAKERS = { { _id = "asc" }, { _doc = "asc" } }
 
--- Opens a point in time; nil when the server has none (OpenSearch < 2.4).
+-- Opens a point in time; nil when the server has none (OpenSearch < 2.4,
+-- known from its version: 1.x routes the PIT path elsewhere).
 local function open_pit(client, pattern)
+  if not client:has_pit() then return nil end
   local pit, err = client:json("POST", "/" .. require("tinkr.index_pattern").path(pattern)
     .. "/_search/point_in_time?keep_alive=2m", nil, pattern)
   if pit and pit.pit_id then return pit.pit_id end
   if err and (err.code == "bad_query" or err.status == 404 or err.status == 405) then return nil end
   return nil, err
+end
+
+-- Seconds to wait before each new try of a page whose shards or node
+-- failed (replica promotion takes a few seconds after a node is lost).
+_M.RECOVERY_WAITS = { 1, 2, 4, 8 }
+
+local RECOVERABLE = { connect = true, timeout = true }
+local function recoverable(err)
+  return type(err) == "table" and (err.partial or RECOVERABLE[err.code]
+    or (err.code == "backend" and (err.status == 503 or err.status == 404))) or false
 end
 
 -- Searches, paging past OpenSearch's window with search_after (inside a
@@ -207,7 +220,7 @@ local function search_all(L, dsl, spec, limit, on_page, as_ndjson)
     if prefetch then return client:search_start(index, dsl, spec, as_ndjson) end
     return function() return client:search(index, dsl, spec, as_ndjson) end
   end
-  local got, pages, first_meta, requests = 0, 0, nil, json.array()
+  local got, pages, first_meta, requests, recovered = 0, 0, nil, json.array(), 0
   dsl.size = math.min(page_size, wanted)
   local pending = fetch()
   while true do
@@ -217,6 +230,27 @@ local function search_all(L, dsl, spec, limit, on_page, as_ndjson)
       dsl.sort[base_sort + 1] = TIEBREAKERS[tiebreaker]
       rows, meta = fetch()()
     end
+    -- A node lost mid-export: its shards (and their part of the point in
+    -- time) are gone until replicas take over.  The sort is total (the
+    -- unique tiebreaker), so the same search_after in a fresh point in
+    -- time continues exactly where the last page ended: no row twice,
+    -- none missing.  Gives up after RECOVERY_WAITS.
+    local attempt = 0
+    while not rows and recoverable(meta) and attempt < #_M.RECOVERY_WAITS do
+      attempt = attempt + 1
+      core.sleep(_M.RECOVERY_WAITS[attempt])
+      if pit_id then
+        close_pit()
+        pit_id, err = open_pit(client, pattern)
+        if pit_id then dsl.pit.id = pit_id end
+      end
+      if pit_id or not dsl.pit then
+        rows, meta = client:search(index, dsl, spec, as_ndjson)
+      elseif err then
+        meta = err
+      end
+    end
+    if attempt > 0 then recovered = recovered + 1 end
     if not rows then close_pit(); return nil, meta end
     pages = pages + 1
     requests[#requests + 1] = meta.request
@@ -237,6 +271,7 @@ local function search_all(L, dsl, spec, limit, on_page, as_ndjson)
   close_pit()
   first_meta.pages = pages
   first_meta.requests = requests
+  first_meta.recovered = recovered > 0 and recovered or nil
   first_meta.paged_with = (pit_id and "point in time + " or "") .. "search_after, tiebreaker " ..
     next(TIEBREAKERS[tiebreaker])
   return first_meta
@@ -430,7 +465,8 @@ function Backend:logs(p)
   if not dsl then return nil, err end
   local extra = {}
   for _, f in ipairs(q.fields or {}) do
-    if not L.section.fields[f] then extra[f] = f end
+    -- _id and _index come from the hit, not _source (see layout.map_spec)
+    if not L.section.fields[f] and f ~= "_id" and f ~= "_index" then extra[f] = f end
   end
   local spec = layout.map_spec(L.section, extra)
   local rows, each, write = json.array(), p.each, p.ndjson
@@ -473,7 +509,7 @@ function Backend:logs(p)
     truncated = (meta.relation == "gte") or (n ~= nil and meta.total ~= nil and n < meta.total),
     took_ms = elapsed_ms(started),
     server_took_ms = meta.took,
-    pages = meta.pages, paged_with = meta.paged_with,
+    pages = meta.pages, paged_with = meta.paged_with, recovered = meta.recovered,
     request = meta.requests and meta.requests[1] or meta.request,
     requests = meta.requests,
     index = L.pattern, layout = L.mapping.name, layout_source = L.how,

@@ -68,9 +68,15 @@ end
 --- A setting's value for display: secrets become <redacted>, credentials
 --- in URLs too; "env:VAR" references are shown as written (no value).
 function _M.redact(name, value)
-  if type(value) ~= "string" or value:sub(1, 4) == "env:" then return value end
+  if type(value) == "string" and value:sub(1, 4) == "env:" then return value end
   local spec = config.SETTINGS[name]
-  if spec and spec.secret then return _M.REDACTED end
+  if spec and spec.secret and value ~= nil then return _M.REDACTED end   -- a headers table too
+  if type(value) ~= "string" then return value end
+  if value:find(",", 1, true) and name:match("_url$") then     -- a node list: each URL on its own
+    local parts = {}
+    for item in (value .. ","):gmatch("([^,]*),") do parts[#parts + 1] = _M.redact_url(item) end
+    return table.concat(parts, ",")
+  end
   return _M.redact_url(value)
 end
 
@@ -209,12 +215,31 @@ end
 
 -- What type a setting takes in a profile, from its default.
 local function setting_type(name)
+  if config.SETTINGS[name].type then return config.SETTINGS[name].type end
   local default = config.SETTINGS[name].default
   if type(default) == "number" or type(default) == "boolean" then return type(default) end
   return "string"
 end
 
-local TYPE_WORDS = { string = "a string", number = "a number", boolean = "true or false" }
+local TYPE_WORDS = {
+  string = "a string", number = "a number", boolean = "true or false",
+  headers = "a table of header names to string values",
+}
+
+-- A headers table: { ["X-Scope-OrgID"] = "tenant" }.  Returns a message or nil.
+local function check_headers(name, v)
+  for k, value in pairs(v) do
+    if type(k) ~= "string" or not k:match("^[%w!#$%%&'*+.^_`|~-]+$") then
+      return ("%s: header name %s is not a valid HTTP header name"):format(name, shown(k))
+    end
+    if type(value) ~= "string" or toml.is_datetime(value) then
+      return ("%s: header '%s' must be a string, got %s"):format(name, shown(k), kind_of(value))
+    end
+    if value:find("[%z\r\n]") then
+      return ("%s: header '%s' contains a line break or NUL"):format(name, shown(k))
+    end
+  end
+end
 
 -- Checks one setting's value; returns an error message (without location)
 -- or nil.  Messages never include the value.
@@ -226,6 +251,12 @@ local function check_value(name, v)
         name, config.SETTINGS[name].env or "MY_VAR")
     end
     return nil
+  end
+  if want == "headers" then
+    if type(v) ~= "table" or toml.is_datetime(v) or v[1] ~= nil then
+      return ("%s must be %s (or \"env:VAR\"), got %s"):format(name, TYPE_WORDS[want], kind_of(v))
+    end
+    return check_headers(name, v)
   end
   if type(v) ~= want or toml.is_datetime(v) then
     return ("%s must be %s (or \"env:VAR\"), got %s"):format(name, TYPE_WORDS[want], kind_of(v))

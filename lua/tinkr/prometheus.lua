@@ -9,6 +9,7 @@ local parallel = require "tinkr.parallel"
 local core = require "tinkr.core"
 local json = core.json
 local time = require "tinkr.time"
+local transport = require "tinkr.transport"
 
 local format, byte, gsub, sub = string.format, string.byte, string.gsub, string.sub
 local concat, floor, tonumber, type, pairs, ipairs = table.concat, math.floor, tonumber, type, pairs, ipairs
@@ -23,6 +24,8 @@ Client.__index = Client
 
 --- prometheus.new{ url =, timeout =, connect_timeout =, headers =, ca_file =, insecure = }
 --- timeout / connect_timeout: seconds (core.http's defaults when nil).
+--- Or { url =, transport = tinkr.transport.options(cfg, "prometheus") },
+--- which carries TLS files, credentials and extra headers.
 function _M.new(opts)
   if type(opts) ~= "table" then
     error(("bad argument #1 to 'new' (table expected, got %s)"):format(type(opts)), 2)
@@ -41,6 +44,9 @@ function _M.new(opts)
     ca_file = opts.ca_file,
     insecure = opts.insecure and true or false,
     max_body = opts.max_response,
+    transport = opts.transport,
+    -- A SigV4 signature covers the query string in sorted order.
+    sorted_query = opts.transport and opts.transport.aws_sigv4 ~= nil,
   }, Client)
 end
 
@@ -136,11 +142,16 @@ end
 -- order: parameter names in the order they go on the wire.
 function Client:call(path, params, order)
   local url = self.base .. path
+  if self.sorted_query then
+    order = { table.unpack(order) }
+    table.sort(order)
+  end
   local query = encode_params(params, order)
   local req = {
     url = url, timeout = self.timeout, connect_timeout = self.connect_timeout, headers = self.headers,
     cafile = self.ca_file, insecure = self.insecure, max_body = self.max_body,
   }
+  if self.transport then req = transport.request(self.transport, { url = url }) end
   local method = "GET"
   if query ~= "" then
     if #url + 1 + #query <= MAX_GET_URL then
@@ -148,7 +159,7 @@ function Client:call(path, params, order)
     else
       method = "POST"
       local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
-      for k, v in pairs(self.headers or {}) do headers[k] = v end
+      for k, v in pairs(req.headers or {}) do headers[k] = v end
       req.headers, req.body = headers, query
     end
   end

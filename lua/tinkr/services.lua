@@ -143,6 +143,21 @@ local function queries_for(win, prefix, fns)
 end
 
 local SIGNALS = { "logs", "spans", "request_rate", "error_rate", "p99_s" }
+_M.SIGNALS = SIGNALS
+
+--- One of the queries alone (bench/services_bench.sh times each against
+--- the whole): signal is one of SIGNALS; p = { since=|from=,to= }.
+--- -> figures by service, meta | nil, err
+function _M.query(signal, p)
+  p = p or {}
+  local from_ns, to_ns = time.window{ since = p.since, from = p.from, to = p.to, now = p.now }
+  if not from_ns then return usage(to_ns) end
+  local fns = {}
+  queries_for({ from_ns = from_ns, to_ns = to_ns }, "", fns)
+  local fn = fns[signal]
+  if not fn then error(("bad argument #1 to 'query' (one of %s expected)"):format(table.concat(SIGNALS, ", ")), 2) end
+  return fn()
+end
 
 ---------------------------------------------------------------------------
 -- Rows.

@@ -36,6 +36,9 @@ return function(q, f)
       add{ match_phrase = { [f.text("message")] = q.grep } }
     end
   end
+  if q.trace_id then
+    add{ term = { [f.field("trace_id")] = q.trace_id } }
+  end
   for _, w in ipairs(q.where) do
     add{ term = { [f.attribute(w.key)] = w.value } }
   end

@@ -2,6 +2,12 @@
 // Started by scripts/stack (see there); not part of tinkr itself.
 //
 // usage: java -cp <classes>:<runner classpath> TinkrOpenSearchNode <home> <http-port> <transport-port>
+//
+// System properties (all optional) for the other shapes scripts/stack runs:
+//   -Dtinkr.cluster.seeds=127.0.0.1:p1,127.0.0.1:p2,...   join a cluster (no single-node discovery)
+//   -Dtinkr.cluster.managers=node-1,node-2,node-3          its initial cluster-manager nodes
+//   -Dtinkr.node.name=node-1
+//   -Dtinkr.default.replicas=false   OpenSearch 1.x has no cluster.default_number_of_replicas
 
 import org.codelibs.opensearch.runner.OpenSearchRunner;
 
@@ -28,15 +34,30 @@ public final class TinkrOpenSearchNode {
             }
         }));
 
+        final String seeds = System.getProperty("tinkr.cluster.seeds", "");
+        final String managers = System.getProperty("tinkr.cluster.managers", "");
+        final String nodeName = System.getProperty("tinkr.node.name", "");
+        final boolean defaultReplicas = Boolean.parseBoolean(System.getProperty("tinkr.default.replicas", "true"));
         runner.onBuild((index, settings) -> {
             settings.put("network.host", "127.0.0.1");
             settings.put("http.port", httpPort);
             settings.put("transport.port", transportPort);
-            settings.put("discovery.type", "single-node");
             // The state dir may sit on a nearly full disk; never go read-only.
             settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
-            // One node: replicas could never be assigned (status would stay yellow).
-            settings.put("cluster.default_number_of_replicas", "0");
+            if (!nodeName.isEmpty()) {
+                settings.put("node.name", nodeName);
+            }
+            if (seeds.isEmpty()) {
+                settings.put("discovery.type", "single-node");
+                // One node: replicas could never be assigned (status would stay yellow).
+                if (defaultReplicas) {
+                    settings.put("cluster.default_number_of_replicas", "0");
+                }
+            } else {
+                settings.put("discovery.type", "zen");
+                settings.put("discovery.seed_hosts", seeds);
+                settings.put("cluster.initial_cluster_manager_nodes", managers);
+            }
         });
 
         try {

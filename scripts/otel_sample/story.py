@@ -151,10 +151,10 @@ def _incident_facts(world, now_facts, prev_facts):
     return out
 
 
-def _signatures(world, lo, hi):
+def _signatures(world, lo, hi, service=None):
     groups = {}
     for l in world.logs:
-        if l["level"] in ERROR_LEVELS and _inside(l["ts"], lo, hi):
+        if l["level"] in ERROR_LEVELS and _inside(l["ts"], lo, hi) and service in (None, l["service"]):
             g = groups.get(l["template"])
             if not g:
                 g = groups[l["template"]] = {"template": l["template"], "count": 0, "services": set(),
@@ -164,8 +164,9 @@ def _signatures(world, lo, hi):
             g["services"].add(l["service"])
             g["levels"].add(l["level"])
             g["last_ts"] = max(g["last_ts"], l["ts"])
-            if l["trace_id"] and len(g["trace_ids"]) < 5:
+            if l["trace_id"]:
                 g["trace_ids"].append(l["trace_id"])
+                g["example_traced"] = l["body"]
     total = sum(g["count"] for g in groups.values())
     out = []
     for g in sorted(groups.values(), key=lambda g: (-g["count"], g["template"])):
@@ -173,8 +174,12 @@ def _signatures(world, lo, hi):
                     "services": sorted(g["services"]), "levels": sorted(g["levels"]),
                     "first_seen": go_rfc3339nano(g["first_ts"]),
                     "last_seen": go_rfc3339nano(g["last_ts"]),
-                    "example": g["example"], "traced": bool(g["trace_ids"])})
-    return {"from": iso_seconds(lo), "to": iso_seconds(hi), "lines": total, "signatures": out}
+                    "example": g["example"], "traced": bool(g["trace_ids"]),
+                    # the newest line that names its trace: `tinkr errors --trace N` opens it
+                    "example_trace_id": g["trace_ids"][-1] if g["trace_ids"] else None,
+                    "example_traced": g.get("example_traced")})
+    return {"from": iso_seconds(lo), "to": iso_seconds(hi), "service": service, "lines": total,
+            "signatures": out}
 
 
 def build(world, series):
@@ -194,5 +199,6 @@ def build(world, series):
         "worst_service": order[0],
         "incidents": _incident_facts(world, now_facts, prev_facts),
         "errors_last_hour": _signatures(world, *last),
-        "errors_all": _signatures(world, world.logs[0]["ts"], NOW),
+        "errors_all": _signatures(world, NOW - 6 * HOUR, NOW),
+        "errors_worst_service": _signatures(world, *last, service=order[0]),
     }

@@ -25,6 +25,66 @@
 
 static volatile sig_atomic_t prompt_interrupted;
 
+/* Tab completion asks tinkr.repl.complete (Lua).  readline's callbacks
+ * take no user data, so the state and the candidates live here while the
+ * REPL runs (one REPL per process). */
+static lua_State *completion_state;
+static char **candidates;
+static size_t candidate_count, candidate_next;
+
+static void free_candidates(void)
+{
+    for (size_t i = 0; i < candidate_count; i++)
+        free(candidates[i]);
+    free(candidates);
+    candidates = NULL;
+    candidate_count = candidate_next = 0;
+}
+
+static char *next_candidate(const char *text, int state)
+{
+    (void)text;
+    if (state == 0)
+        candidate_next = 0;
+    if (candidate_next >= candidate_count)
+        return NULL;
+    return strdup(candidates[candidate_next++]);
+}
+
+/* Calls tinkr.repl.complete(line, start, end) in protected mode; a failure
+ * only means no completion. */
+static char **complete(const char *text, int start, int end)
+{
+    lua_State *L = completion_state;
+    rl_attempted_completion_over = 1;       /* never file names */
+    free_candidates();
+    if (!L)
+        return NULL;
+    int top = lua_gettop(L);
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "tinkr.repl");
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_istable(L, -1)) {
+        lua_getfield(L, -1, "complete");
+        lua_pushstring(L, rl_line_buffer);
+        lua_pushinteger(L, start);
+        lua_pushinteger(L, end);
+        if (lua_pcall(L, 3, 1, 0) == LUA_OK && lua_istable(L, -1)) {
+            lua_Integer n = luaL_len(L, -1);
+            candidates = n > 0 ? calloc((size_t)n, sizeof *candidates) : NULL;
+            for (lua_Integer i = 1; candidates && i <= n; i++) {
+                lua_geti(L, -1, i);
+                const char *s = lua_tostring(L, -1);
+                if (s && (candidates[candidate_count] = strdup(s)) != NULL)
+                    candidate_count++;
+                lua_pop(L, 1);
+            }
+        }
+    }
+    lua_settop(L, top);
+    rl_completion_append_character = '\0';
+    return candidate_count ? rl_completion_matches(text, next_candidate) : NULL;
+}
+
 static void on_prompt_sigint(int sig)
 {
     (void)sig;
@@ -179,12 +239,26 @@ int repl_run(lua_State *L)
     }
     rl_catch_signals = 0;
     rl_getc_function = getc_or_interrupt;
+    completion_state = L;
+    rl_attempted_completion_function = complete;
+    rl_basic_word_break_characters = " \t\n\"'`@$><=;|&{(,+*/%^~#";
+    /* help() and :help list the API (tinkr.repl.help) */
+    if (luaL_dostring(L, "rawset(_G, 'help', function() return require('tinkr.repl').help() end)") != LUA_OK)
+        lua_pop(L, 1);
     printf("tinkr %s (%s) — Ctrl-D exits, `tinkr` is loaded on first use\n", TINKR_VERSION, LUA_RELEASE);
 
     for (;;) {
         char *line = read_line(PROMPT);
         if (!line)
             break;
+        if (strcmp(line, ":help") == 0) {
+            free(line);
+            if (luaL_dostring(L, "require('tinkr.repl').help()") != LUA_OK) {
+                fprintf(stderr, "%s\n", lua_tostring(L, -1));
+                lua_pop(L, 1);
+            }
+            continue;
+        }
         lua_pushstring(L, line);            /* the chunk text so far */
         free(line);
         int status;
@@ -224,6 +298,8 @@ int repl_run(lua_State *L)
     }
     if (hist_file[0])
         history_truncate_file(hist_file, HISTORY_LINES);
+    free_candidates();
+    completion_state = NULL;
     fputc('\n', stdout);
     return 0;
 }

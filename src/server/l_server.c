@@ -33,6 +33,7 @@ struct lua_worker {
     int handle_ref;                /* registry ref of tinkr.server.handle */
     int index;
     struct job *job;               /* the job being answered */
+    int config_error;              /* setup failed on the configuration */
 };
 
 /* Bytes a streamed answer may buffer ahead of a slow client. */
@@ -123,6 +124,19 @@ static void set_integer(lua_State *L, const char *key, long long v)
 
 /* Runs in protected mode: registers tinkr.server.core, loads tinkr.server,
  * configures it and keeps a reference to its handle function. */
+/* Marks the worker when the error value on top is one of tinkr.errors'
+ * config errors, so the server can exit with the CLI's config status. */
+static void note_config_error(lua_State *L)
+{
+    if (lua_type(L, -1) != LUA_TTABLE)
+        return;
+    lua_getfield(L, -1, "code");
+    const char *code = lua_tostring(L, -1);
+    if (code && strcmp(code, "config") == 0)
+        worker_of(L)->config_error = 1;
+    lua_pop(L, 1);
+}
+
 static int setup(lua_State *L)
 {
     const struct lua_worker_options *opt = lua_touserdata(L, 1);
@@ -134,7 +148,10 @@ static int setup(lua_State *L)
 
     lua_getglobal(L, "require");
     lua_pushliteral(L, "tinkr.server");
-    lua_call(L, 1, 1);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        note_config_error(L);
+        return lua_error(L);
+    }
     lua_getfield(L, -1, "configure");
     lua_createtable(L, 0, 8);
     if (opt->profile) {
@@ -156,6 +173,7 @@ static int setup(lua_State *L)
     lua_call(L, 1, 2);
     if (!lua_toboolean(L, -2)) {
         /* configure returned nil, err: an error value from tinkr.errors */
+        note_config_error(L);
         const char *msg = luaL_tolstring(L, -1, NULL);
         return luaL_error(L, "%s", msg);
     }
@@ -166,8 +184,10 @@ static int setup(lua_State *L)
     return 0;
 }
 
-struct lua_worker *lua_worker_open(const struct lua_worker_options *opt, int index, char *err, size_t errlen)
+struct lua_worker *lua_worker_open(const struct lua_worker_options *opt, int index, int *config_error,
+                                   char *err, size_t errlen)
 {
+    *config_error = 0;
     struct lua_worker *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, errlen, "out of memory");
@@ -191,6 +211,7 @@ struct lua_worker *lua_worker_open(const struct lua_worker_options *opt, int ind
         const char *tb = msg ? strstr(msg, "\nstack traceback:") : NULL;
         int len = tb ? (int)(tb - msg) : (int)strlen(msg ? msg : "");
         snprintf(err, errlen, "%.*s", len, msg ? msg : "");   /* a setup error needs no traceback */
+        *config_error = w->config_error;
         lua_close(w->L);
         free(w);
         return NULL;

@@ -26,8 +26,9 @@ struct lua_worker_options {
 };
 
 /* A ready worker (modules loaded, configuration checked), or NULL with the
- * reason in err. */
-struct lua_worker *lua_worker_open(const struct lua_worker_options *opt, int index, char *err, size_t errlen);
+ * reason in err and *config_error set when the configuration was at fault. */
+struct lua_worker *lua_worker_open(const struct lua_worker_options *opt, int index, int *config_error,
+                                   char *err, size_t errlen);
 
 /* worker_pool's run function: answers one job in the worker's state. */
 void lua_worker_run(void *worker, struct job *job);

@@ -30,6 +30,7 @@
 
 #define EXIT_USAGE 2
 #define EXIT_FAILURE_START 1
+#define EXIT_CONFIG 3           /* as tinkr: a bad config file, profile or setting */
 
 struct server_options {
     const char *listen;
@@ -325,11 +326,12 @@ int main(int argc, char **argv)
         return EXIT_FAILURE_START;
     }
     for (unsigned int i = 0; i < opt.workers; i++) {
-        workers[i] = lua_worker_open(&opt.lua, (int)i + 1, err, sizeof err);
+        int config_error;
+        workers[i] = lua_worker_open(&opt.lua, (int)i + 1, &config_error, err, sizeof err);
         if (!workers[i]) {
             server_log(LOG_LEVEL_ERR, "cannot start worker %u: %s", i + 1, err);
             close_workers(workers, i);
-            return EXIT_FAILURE_START;
+            return config_error ? EXIT_CONFIG : EXIT_FAILURE_START;
         }
     }
     struct server_metrics *metrics = server_metrics_new();

@@ -80,9 +80,84 @@ local function run_services(opts, pos, out, cli)
   return cli.result_status(#rows, opts)
 end
 
+-- Fields of an errors row, in output order (json, ndjson; csv drops the lists' brackets).
+local ERROR_FIELDS = { "rank", "count", "share", "first_seen", "last_seen", "services", "levels",
+  "signature", "example", "example_trace_id", "trace_ids", "trend" }
+
+local function run_errors(opts, pos, out, cli)
+  if #pos > 0 then return cli.usage("errors", ("unexpected argument '%s'"):format(pos[1])) end
+  local tinkr = require "tinkr"
+  local max_lines = opts.max_lines and tonumber(opts.max_lines)
+  if opts.max_lines and (not max_lines or max_lines < 1 or max_lines ~= math.floor(max_lines)) then
+    return cli.usage("errors", ("--max-lines: a whole number >= 1, got %q"):format(opts.max_lines))
+  end
+  local pick = opts.trace and tonumber(opts.trace)
+  if opts.trace and (not pick or pick < 1 or pick ~= math.floor(pick)) then
+    return cli.usage("errors", ("--trace: the number of a signature (1 = the top one), got %q"):format(opts.trace))
+  end
+  local limit = opts.limit
+  if pick and limit ~= nil and limit ~= 0 and limit < pick then limit = pick end
+  local rows, meta = tinkr.errors{ service = opts.service, level = opts.level, since = opts.since,
+    from = opts.from, to = opts.to, where = opts.where, limit = limit,
+    max_lines = max_lines and math.tointeger(max_lines) }
+  if not rows then return cli.fail(meta) end
+
+  if pick then
+    -- the pivot: signature N -> its example trace, as a waterfall with its logs
+    local row = rows[math.tointeger(pick)]
+    if not row then
+      stderr:write(("tinkr: there are %d signatures in the window, not %d\n"):format(#rows, pick))
+      return 1
+    end
+    if not row.example_trace_id then
+      stderr:write(("tinkr: signature %d has no trace id (its lines were not written while serving a request): %s\n"):format(
+        pick, row.signature))
+      return 1
+    end
+    stderr:write(("signature %d: %s\nexample: %s\n"):format(pick, row.signature, row.example))
+    local t, tmeta = tinkr.trace(row.example_trace_id)
+    if not t then return cli.fail(tmeta) end
+    require("tinkr.output").trace(t, tmeta, out)
+    return cli.result_status(#t.spans, opts)
+  end
+
+  local fmt = opts.format or "table"
+  if fmt == "table" then
+    stdout:write(require("tinkr.format.errors").render(rows, { width = width(), tz = out.tz }))
+    local note = ("%d lines in %d signatures, %s .. %s"):format(meta.lines, meta.signatures,
+      meta.window.from, meta.window.to)
+    if meta.shown < meta.signatures then note = note .. (" (top %d shown: --limit 0 for all)"):format(meta.shown) end
+    if meta.truncated then
+      note = note .. ("; the window holds %s%s lines, the newest %d were grouped (raise --max-lines)"):format(
+        tostring(meta.total), meta.relation == "gte" and "+" or "", meta.lines)
+    end
+    stderr:write(note, ("; %.0f ms\n"):format(meta.took_ms))
+    if #rows > 0 and rows[1].example_trace_id then
+      stderr:write("tinkr errors --trace 1 (same options) draws the example trace of signature 1\n")
+    end
+  elseif fmt == "json" or fmt == "ndjson" or fmt == "csv" then
+    local w = require("tinkr.format." .. fmt).writer{ out = stdout, columns = ERROR_FIELDS }
+    local null = require("tinkr.core").json.null
+    for _, r in ipairs(rows) do
+      if fmt == "csv" then
+        r.services, r.levels = table.concat(r.services, " "), table.concat(r.levels, " ")
+        r.trace_ids, r.trend = table.concat(r.trace_ids, " "), r.trend and table.concat(r.trend, " ")
+      end
+      for _, f in ipairs(ERROR_FIELDS) do if r[f] == nil then r[f] = null end end
+      w:row(r)
+    end
+    w:finish(meta)
+  else
+    return cli.usage("errors", ("unknown format '%s': use table, json, ndjson or csv"):format(fmt))
+  end
+  require("tinkr.output").verbose(meta, out)
+  return cli.result_status(#rows, opts)
+end
+
 -- Options and help: tinkr.cli.surface (services.lua, errors.lua).
 _M.COMMANDS = {
   services = run_services,
+  errors = run_errors,
 }
 
 return _M

@@ -13,7 +13,7 @@ _M.DASH = "-"
 
 local function pct(v) return v and format(v < 0.1 and "%.2f%%" or "%.1f%%", v * 100) end
 local function count(v) return v and tostring(math.tointeger(v) or v) end
-local function rate(v) return v and (text.sig3(v) .. "/s") end
+local function rate(v) return v and (string.format("%.3g", v) .. "/s") end
 local function seconds(v) return v and text.si(v, "s") end
 local function ms(v) return v and text.si(v / 1000, "s") end
 

@@ -26,7 +26,7 @@
 local _M = { _VERSION = "0.1.0" }
 
 --- The commands of `tinkr COMMAND`, in the order help lists them.
-local COMMANDS = { "services", "logs", "traces", "trace", "metrics", "profiles", "doctor", "watch", "mcp" }
+local COMMANDS = { "services", "errors", "logs", "traces", "trace", "metrics", "profiles", "doctor", "watch", "mcp" }
 
 --- Value types: `doc` says what is accepted; `complete` says how a shell
 --- completes it ("files", "none", a fixed list via `values`, or a dynamic
@@ -117,6 +117,11 @@ _M.ENVIRONMENT = {
   { "NO_COLOR", "when set and not empty, no colour" },
   { "COLUMNS", "the width tables and charts fit (default: the terminal's)" },
   { "TZDIR", "where time zone files are, for --tz (default /usr/share/zoneinfo)" },
+  { "AWS_ACCESS_KEY_ID", "with auth = \"sigv4\": the access key id (with AWS_SECRET_ACCESS_KEY)" },
+  { "AWS_SECRET_ACCESS_KEY", "with auth = \"sigv4\": the secret access key" },
+  { "AWS_SESSION_TOKEN", "with auth = \"sigv4\": the session token of temporary credentials" },
+  { "AWS_DEFAULT_REGION", "with auth = \"sigv4\": the region when AWS_REGION / aws_region is not set" },
+  { "AWS_SHARED_CREDENTIALS_FILE", "with auth = \"sigv4\": the credentials file (default ~/.aws/credentials)" },
 }
 
 --- Exit statuses: one entry per tinkr.errors code, plus the CLI's own.

@@ -11,6 +11,7 @@ return {
     { "--level", arg = "LEVEL", type = "level", help = "only this severity, or a comma-separated list (ERROR,WARN)" },
     { "--grep", arg = "TEXT", type = "text", help = "only lines whose message contains TEXT" },
     { "--where", arg = "KEY=VALUE", type = "keyvalue", many = true, help = "only lines with this attribute value (repeatable)" },
+    { "--trace", arg = "TRACE_ID", type = "text", help = "only the lines of this trace" },
     { "--follow", short = "-f", help = "print the newest --limit lines (default 10), then new ones as they arrive, oldest first, until Ctrl-C" },
     { "--interval", arg = "DURATION", type = "duration", help = "with --follow: time between polls (default 2s)" },
     { "--lag", arg = "DURATION", type = "duration", help = "with --follow: how late a line may be stored and still be shown (default 10s)" },

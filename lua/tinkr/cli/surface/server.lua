@@ -75,6 +75,12 @@ level (<3> error, <4> warning, <6> info) that journald stores as the priority.]]
   signals = {
     { "SIGTERM, SIGINT", "stop accepting connections, let requests in flight finish for up to --drain seconds, then stop what still runs and exit 0" },
   },
+  exit = {
+    { "0", "stopped by SIGTERM or SIGINT after draining" },
+    { "1", "could not start (the address is taken, out of memory, a worker failed)" },
+    { "2", "usage: an unknown option or a bad value, an empty TINKR_SERVER_TOKEN" },
+    { "3", "config: a bad config file, an unknown profile or a bad setting (as tinkr)" },
+  },
   files = {
     { "/etc/tinkr/config.toml", "the configuration the packaged systemd unit passes (TINKR_CONFIG)" },
     { "/etc/tinkr/token", "the token the packaged unit loads as a credential (mode 0600, root)" },
