@@ -88,36 +88,21 @@ local function status_error(res, what, path)
     { status = s })
 end
 
-  -- libcurl 7.88 signs the path as sent, but AWS (and botocore) sign it
-  -- URI-encoded: a '*' or ',' in an index pattern makes a signature AWS
-  -- refuses.  Say so before sending rather than collect a 403.
-  local raw_path = path:match("^[^?]*")
-  if self.transport.aws_sigv4 and raw_path:find("[^%w%-%._~/]") then
-    return nil, errors.new("config", ("SigV4 signing cannot cover the index pattern in %s (libcurl signs '*' and ',' in paths unencoded; AWS would refuse the signature): set OTEL_LOG_INDEX / OTEL_TRACE_INDEX (or log_index / trace_index) to one concrete index name or alias"):format(
-      public_url(raw_path))), { method = method, url = public_url(self.base .. path) }
-  end
-  local text = body and json.encode(body) or nil
-  local request, res, herr
-  local order = self.nodes:order()
-  for k, i in ipairs(order) do
-    local url = self.nodes.urls[i] .. path
-    request = { method = method, url = public_url(url), body = text }
-    if #order > 1 then request.node = i end
-    res, herr = parallel.request(transport.request(self.transport, { method = method, url = url, body = text }))
-    local last = k == #order
-    if res and not (UNAVAILABLE[res.status] and retry_safe(method, path)) then
-      self.nodes:succeeded(i)
-      break
-    end
-    if herr and (herr.code == "tls" or herr.code == "bad_url" or herr.code == "interrupted" or herr.code == "too_large") then
-      break                               -- the same on every node
-    end
-    self.nodes:failed(i)
-    if last or (herr and herr.sent and not retry_safe(method, path)) then break end
-  end
-  if not res then return nil, errors.from_http(herr, "OpenSearch", URL_VAR), request end
-  if res.status >= 300 then return nil, status_error(res, what, path), request end
-  return res, nil, request
+-- Requests that may go to another node after the first one reached its
+-- server: reads only.  Opening a point in time (it creates state on the
+-- cluster) and deleting one are not repeated once sent; a request that
+-- never reached a node (refused, DNS, connect timeout) is always retried.
+local function retry_safe(method, path)
+  if method == "GET" or method == "HEAD" then return true end
+  if method ~= "POST" then return false end
+  local p = path:match("^[^?]*")
+  return p:match("/_search$") ~= nil or p:match("/_count$") ~= nil or p:match("/_msearch$") ~= nil
+    or p:match("/_field_caps$") ~= nil
+end
+_M.retry_safe = retry_safe
+
+-- Statuses a node (or the proxy in front of it) gives while it cannot serve.
+local UNAVAILABLE = { [502] = true, [503] = true, [504] = true }
 
 -- The libcurl request for method + path on the only node, and its public
 -- description (search_start's asynchronous send; node lists and SigV4 take
