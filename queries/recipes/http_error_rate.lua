@@ -19,13 +19,8 @@ return {
   },
   unit = "ratio",
   expr = function(p, promql)
-    local alternatives = {}
-    for _, h in ipairs(http.histograms) do
-      alternatives[#alternatives + 1] = share(h.name .. "_count", h.status_label, p)
-    end
-    for _, c in ipairs(http.counters) do
-      alternatives[#alternatives + 1] = share(c.name, c.status_label, p)
-    end
-    return service.first_of(alternatives)
+    return service.first_of(http.per_request_counter(function(metric, status_label)
+      return share(metric, status_label, p)
+    end))
   end,
 }

@@ -12,13 +12,8 @@ return {
   },
   unit = "req/s",
   expr = function(p, promql)
-    local alternatives = {}
-    for _, h in ipairs(http.histograms) do
-      alternatives[#alternatives + 1] = format("sum(%s)", service.rate(h.name .. "_count", p.service, p.window))
-    end
-    for _, c in ipairs(http.counters) do
-      alternatives[#alternatives + 1] = format("sum(%s)", service.rate(c.name, p.service, p.window))
-    end
-    return service.first_of(alternatives)
+    return service.first_of(http.per_request_counter(function(metric)
+      return format("sum(%s)", service.rate(metric, p.service, p.window))
+    end))
   end,
 }

@@ -12,14 +12,8 @@ return {
   },
   unit = "req/s",
   expr = function(p, promql)
-    local alternatives = {}
-    for _, h in ipairs(http.histograms) do
-      alternatives[#alternatives + 1] = format("sum by (service) (%s)",
-        service.rate_by_service(h.name .. "_count", p.window))
-    end
-    for _, c in ipairs(http.counters) do
-      alternatives[#alternatives + 1] = format("sum by (service) (%s)", service.rate_by_service(c.name, p.window))
-    end
-    return service.first_of(alternatives)
+    return service.first_of(http.per_request_counter(function(metric)
+      return format("sum by (service) (%s)", service.rate_by_service(metric, p.window))
+    end))
   end,
 }

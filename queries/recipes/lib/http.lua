@@ -19,4 +19,19 @@ for _, m in ipairs(naming.HTTP) do
   end
 end
 
+--- One PromQL alternative per request-counting series, newest generation
+--- first: each histogram's `_count`, then each plain counter.
+--- build(metric, status_label) returns the expression for one of them;
+--- the result is a list for service.first_of.
+function http.per_request_counter(build)
+  local alternatives = {}
+  for _, h in ipairs(http.histograms) do
+    alternatives[#alternatives + 1] = build(h.name .. "_count", h.status_label)
+  end
+  for _, c in ipairs(http.counters) do
+    alternatives[#alternatives + 1] = build(c.name, c.status_label)
+  end
+  return alternatives
+end
+
 return http
