@@ -7,11 +7,8 @@ local json = require("tinkr.core").json
 local E = stack.expected
 
 local function env(extra)
-  local e = {
-    OTEL_OPENSEARCH_URL = stack.opensearch, OTEL_PROMETHEUS_URL = stack.prometheus,
-    OTEL_LOG_INDEX = "ss4o_logs-*", OTEL_TRACE_INDEX = "ss4o_traces-*",
-    TINKR_NOW = stack.now, COLUMNS = "120", XDG_CONFIG_HOME = "/nonexistent",
-  }
+  local e = require("support.stack").env(require("support.stack").LAYOUTS[2],
+    { COLUMNS = "120", XDG_CONFIG_HOME = "/nonexistent" })
   for k, v in pairs(extra or {}) do e[k] = v end
   return e
 end

@@ -5,7 +5,6 @@
 -- sequence without the marker would become {} the day it is empty.
 -- Also here: took_ms rounded to µs, and map.ndjson one line per hit.
 local stack = require("support.stack").get()
-local config = require "tinkr.config"
 local core = require "tinkr.core"
 local helpers = require "helpers"
 local tinkr = require "tinkr"
@@ -13,15 +12,9 @@ local tinkr = require "tinkr"
 local json = core.json
 local E = stack.expected
 
-local function use(extra)
-  local env = {
-    OTEL_OPENSEARCH_URL = stack.opensearch, OTEL_PROMETHEUS_URL = stack.prometheus,
-    OTEL_LOG_INDEX = "ss4o_logs-*", OTEL_TRACE_INDEX = "ss4o_traces-*", TINKR_NOW = stack.now,
-  }
-  for k, v in pairs(extra or {}) do env[k] = v end
-  config.set(config.new{ getenv = function(k) return env[k] end })
-  require("tinkr.time").pin(stack.now)
-end
+local support = require "support.stack"
+local SS4O = support.LAYOUTS[2]
+local function use(extra) support.use(SS4O, extra) end
 
 -- Paths of tables that hold 1..n and lack the array marker (labels,
 -- attributes and other objects have string keys and are left alone).
@@ -119,12 +112,8 @@ end)
 
 describe("lists in CLI JSON output", function()
   local function env(extra)
-    local e = {
-      OTEL_OPENSEARCH_URL = stack.opensearch, OTEL_PROMETHEUS_URL = stack.prometheus,
-      OTEL_LOG_INDEX = "ss4o_logs-*", OTEL_TRACE_INDEX = "ss4o_traces-*",
-      TINKR_NOW = stack.now, XDG_CONFIG_HOME = "/nonexistent",
-    }
-    for k, v in pairs(extra or {}) do e[k] = v end
+    local e = support.env(SS4O, extra)
+    e.XDG_CONFIG_HOME = e.XDG_CONFIG_HOME or "/nonexistent"
     return e
   end
 

@@ -19,15 +19,7 @@ local LAYOUTS = {
 
 -- Points tinkr at the stack with the given indices (and nothing else from
 -- the environment of whoever runs the specs).
-local function use(layout, extra)
-  local env = {
-    OTEL_OPENSEARCH_URL = stack.opensearch, OTEL_PROMETHEUS_URL = stack.prometheus,
-    OTEL_LOG_INDEX = layout.logs, OTEL_TRACE_INDEX = layout.spans, TINKR_NOW = stack.now,
-  }
-  for k, v in pairs(extra or {}) do env[k] = v end
-  config.set(config.new{ getenv = function(k) return env[k] end })
-  require("tinkr.time").pin(stack.now)
-end
+local use = require("support.stack").use
 
 local function count_where(rows, pred)
   local n = 0

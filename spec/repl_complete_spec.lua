@@ -1,26 +1,15 @@
 -- The REPL's Tab completion and help (tinkr.repl), on a real pseudo-terminal
 -- and through tinkr.repl.complete directly.
-local helpers = require "helpers"
 local pty = require "support.pty"
 local repl = require "tinkr.repl"
 
-local state_dir
+local home
 
-local function env(extra)
-  local e = { XDG_STATE_HOME = state_dir, XDG_CONFIG_HOME = state_dir .. "/config", NO_COLOR = "1" }
-  for k, v in pairs(extra or {}) do e[k] = v end
-  return e
-end
+local function env(extra) return home:env(extra) end
 
 describe("REPL completion", function()
-  before_each(function()
-    state_dir = os.tmpname()
-    os.remove(state_dir)
-    assert(os.execute("mkdir -p " .. helpers.shell_quote(state_dir)))
-  end)
-  after_each(function()
-    os.execute("rm -rf " .. helpers.shell_quote(state_dir))
-  end)
+  before_each(function() home = pty.home() end)
+  after_each(function() home:remove() end)
 
   it("completes tinkr. functions on Tab, and :help lists the API one line each", function()
     local r = pty.run({

@@ -1,22 +1,13 @@
 -- The REPL, driven on a real pseudo-terminal.
-local helpers = require "helpers"
 local pty = require "support.pty"
 
-local state_dir
+local home
 
-local function env()
-  return { XDG_STATE_HOME = state_dir, XDG_CONFIG_HOME = state_dir .. "/config", NO_COLOR = "1" }
-end
+local function env() return home:env() end
 
 describe("the REPL", function()
-  before_each(function()
-    state_dir = os.tmpname()
-    os.remove(state_dir)
-    assert(os.execute("mkdir -p " .. helpers.shell_quote(state_dir)))
-  end)
-  after_each(function()
-    os.execute("rm -rf " .. helpers.shell_quote(state_dir))
-  end)
+  before_each(function() home = pty.home() end)
+  after_each(function() home:remove() end)
 
   it("evaluates an expression and prints its value", function()
     local r = pty.run({
@@ -92,7 +83,7 @@ describe("the REPL", function()
 
   it("keeps history across sessions in the state directory", function()
     pty.run({ { expect = "tinkr> " }, { send = "answer = 6 * 7\r" }, { expect = "tinkr> " }, { send = "\4" } }, env())
-    local f = io.open(state_dir .. "/tinkr/history")
+    local f = io.open(home.dir .. "/tinkr/history")
     assert.truthy(f, "no history file")
     local text = f:read("a"); f:close()
     assert.truthy(text:find("answer = 6 * 7", 1, true))

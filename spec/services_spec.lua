@@ -5,31 +5,13 @@
 -- spans within the histograms' precision.
 local helpers = require "helpers"
 local stack = require("support.stack").get()
-local config = require "tinkr.config"
 local tinkr = require "tinkr"
 local json = require("tinkr.core").json
 
 local STORY = stack.expected.story
-local LAYOUTS = {
-  { name = "seed", logs = "otel-logs-*", spans = "otel-traces-*" },
-  { name = "ss4o", logs = "ss4o_logs-*", spans = "ss4o_traces-*" },
-  { name = "dataprepper", logs = "logs-otel-v1*", spans = "otel-v1-apm-span-*" },
-}
-
-local function env_of(layout, extra)
-  local env = {
-    OTEL_OPENSEARCH_URL = stack.opensearch, OTEL_PROMETHEUS_URL = stack.prometheus,
-    OTEL_LOG_INDEX = layout.logs, OTEL_TRACE_INDEX = layout.spans, TINKR_NOW = stack.now,
-  }
-  for k, v in pairs(extra or {}) do env[k] = v end
-  return env
-end
-
-local function use(layout, extra)
-  local env = env_of(layout, extra)
-  config.set(config.new{ getenv = function(k) return env[k] end })
-  require("tinkr.time").pin(stack.now)
-end
+local support = require "support.stack"
+local LAYOUTS = support.LAYOUTS
+local env_of, use = support.env, support.use
 
 local function near(want, got, what)
   assert(type(got) == "number", what .. ": no value")

@@ -19,4 +19,22 @@ function pty.run(steps, env, args)
   return result
 end
 
+-- A private home for REPL sessions (history under XDG_STATE_HOME, config
+-- under XDG_CONFIG_HOME), so nothing of whoever runs the specs leaks in.
+-- Call it in before_each and :remove() in after_each.
+function pty.home()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. helpers.shell_quote(dir)))
+  return {
+    dir = dir,
+    env = function(self, extra)
+      local e = { XDG_STATE_HOME = self.dir, XDG_CONFIG_HOME = self.dir .. "/config", NO_COLOR = "1" }
+      for k, v in pairs(extra or {}) do e[k] = v end
+      return e
+    end,
+    remove = function(self) os.execute("rm -rf " .. helpers.shell_quote(self.dir)) end,
+  }
+end
+
 return pty

@@ -14,6 +14,14 @@ local core = require "tinkr.core"
 local M = {}
 local cached
 
+-- The three layouts the sample data is written in, with their index
+-- patterns: specs that check every layout loop over these.
+M.LAYOUTS = {
+  { name = "seed", logs = "otel-logs-*", spans = "otel-traces-*" },
+  { name = "ss4o", logs = "ss4o_logs-*", spans = "ss4o_traces-*" },
+  { name = "dataprepper", logs = "logs-otel-v1*", spans = "otel-v1-apm-span-*" },
+}
+
 local q = helpers.shell_quote
 
 local function state_dir()
@@ -62,6 +70,27 @@ function M.get()
     state_dir = state_dir(),
   }
   return cached
+end
+
+-- The environment that points tinkr at the stack with one layout's
+-- indices (and nothing else from the environment of whoever runs the
+-- specs); `extra` adds or overrides variables.
+function M.env(layout, extra)
+  local s = M.get()
+  local env = {
+    OTEL_OPENSEARCH_URL = s.opensearch, OTEL_PROMETHEUS_URL = s.prometheus,
+    OTEL_LOG_INDEX = layout.logs, OTEL_TRACE_INDEX = layout.spans, TINKR_NOW = s.now,
+  }
+  for k, v in pairs(extra or {}) do env[k] = v end
+  return env
+end
+
+-- The same for the in-process API: configures tinkr from M.env and pins
+-- "now" to the data's.
+function M.use(layout, extra)
+  local env = M.env(layout, extra)
+  require("tinkr.config").set(require("tinkr.config").new{ getenv = function(k) return env[k] end })
+  require("tinkr.time").pin(M.get().now)
 end
 
 return M
