@@ -45,9 +45,19 @@ function Page:sh(s) self:raw(".SH " .. s) end
 function Page:ss(s) self:raw('.SS "' .. esc(s) .. '"') end
 function Page:para(s) self:raw(".PP"); self:raw(esc(s)) end
 function Page:tp(tag, text) self:raw(".TP"); self:raw(tag); self:raw(esc(text)) end
+-- A definition list: one .TP per entry, the term (entry[1]) in font "B"
+-- (bold) or "I" (italic), the text text_of(entry) or entry[2].
+function Page:terms(entries, font, text_of)
+  for _, e in ipairs(entries) do
+    self:tp("\\f" .. font .. esc(tostring(e[1])) .. "\\fR", text_of and text_of(e) or e[2])
+  end
+end
 function Page:example(cmd, what)
   self:raw(".PP"); self:raw(esc(what) .. ":"); self:raw(".PP"); self:raw(".RS 4")
   self:raw(".EX"); self:raw(verbatim(cmd)); self:raw(".EE"); self:raw(".RE")
+end
+function Page:examples(entries)
+  for _, e in ipairs(entries) do self:example(e[1], e[2]) end
 end
 function Page:write(path)
   local f = assert(io.open(path, "w"))
@@ -121,8 +131,8 @@ local function tinkr_page()
     p:ss("tinkr " .. c.name)
     synopsis(p, "tinkr " .. c.name, c.synopsis or { "[options]" })
     p:para(c.description or c.summary)
-    for _, s in ipairs(c.subcommands or {}) do p:tp("\\fB" .. esc(s[1]) .. "\\fR", s.help) end
-    for _, a in ipairs(c.args or {}) do p:tp("\\fI" .. esc(a[1]) .. "\\fR", a.help) end
+    p:terms(c.subcommands or {}, "B", function(s) return s.help end)
+    p:terms(c.args or {}, "I", function(a) return a.help end)
     options(p, c.options or {}, function(o) return surface.values(c.name, o) end)
     if #c.formats > 0 then p:para("Formats: " .. table.concat(c.formats, ", ") .. ".") end
   end
@@ -140,14 +150,14 @@ local function tinkr_page()
       .. (s.secret and "; never printed" or ""))
   end
   p:para("Other variables:")
-  for _, e in ipairs(surface.ENVIRONMENT) do p:tp("\\fB" .. esc(e[1]) .. "\\fR", e[2]) end
+  p:terms(surface.ENVIRONMENT, "B")
   p:sh("EXIT STATUS")
-  for _, e in ipairs(surface.EXIT) do p:tp("\\fB" .. e[1] .. "\\fR", e[2] and (e[3] .. " (" .. e[2] .. ")") or e[3]) end
+  p:terms(surface.EXIT, "B", function(e) return e[2] and (e[3] .. " (" .. e[2] .. ")") or e[3] end)
   p:para("Every error is one line on standard error that says what happened and what to try.")
   p:sh("FILES")
-  for _, f in ipairs(surface.FILES) do p:tp("\\fI" .. esc(f[1]) .. "\\fR", f[2]) end
+  p:terms(surface.FILES, "I")
   p:sh("EXAMPLES")
-  for _, e in ipairs(surface.EXAMPLES) do p:example(e[1], e[2]) end
+  p:examples(surface.EXAMPLES)
   p:sh("SEE ALSO")
   p:raw("\\fBtinkr\\-server\\fR(8), \\fBtinkr\\-config\\fR(5), \\fBlua\\fR(1)")
   return p
@@ -163,25 +173,25 @@ local function server_page()
   p:sh("DESCRIPTION"); p:raw(esc(S.description))
   p:sh("OPTIONS"); options(p, S.options)
   p:sh("ROUTES")
-  for _, r in ipairs(S.routes) do p:tp("\\fB" .. esc(r[1]) .. "\\fR", r[2]) end
+  p:terms(S.routes, "B")
   p:para("The /v1/ routes take the parameters of the Lua API as a query string and return its rows and meta as JSON; every route takes now= to pin \"now\".")
   p:sh("AUTHENTICATION"); p:raw(esc(S.auth))
   p:sh("BUDGETS"); p:raw(esc(S.budgets))
   p:sh("ERRORS"); p:raw(esc(S.errors))
   p:sh("SIGNALS")
-  for _, s in ipairs(S.signals) do p:tp("\\fB" .. esc(s[1]) .. "\\fR", s[2]) end
+  p:terms(S.signals, "B")
   p:sh("EXIT STATUS")
-  for _, e in ipairs(S.exit) do p:tp("\\fB" .. e[1] .. "\\fR", e[2]) end
+  p:terms(S.exit, "B")
   p:sh("LOGGING"); p:raw(esc(S.logging))
   p:sh("ENVIRONMENT")
-  for _, e in ipairs(S.environment) do p:tp("\\fB" .. esc(e[1]) .. "\\fR", e[2]) end
+  p:terms(S.environment, "B")
   p:para("and the settings of tinkr(1) and tinkr-config(5): " ..
     (function() local v = {}; for _, n in ipairs(settings_sorted()) do v[#v + 1] = config.SETTINGS[n].env end; return table.concat(v, ", ") end)()
     .. ", TINKR_PROFILE, TINKR_CONFIG, TINKR_PATH.")
   p:sh("FILES")
-  for _, f in ipairs(S.files) do p:tp("\\fI" .. esc(f[1]) .. "\\fR", f[2]) end
+  p:terms(S.files, "I")
   p:sh("EXAMPLES")
-  for _, e in ipairs(S.examples) do p:example(e[1], e[2]) end
+  p:examples(S.examples)
   p:sh("SEE ALSO")
   p:raw("\\fBtinkr\\fR(1), \\fBtinkr\\-config\\fR(5), \\fBsystemd.exec\\fR(5), \\fBsystemd\\-creds\\fR(1)")
   return p
@@ -220,7 +230,7 @@ local function config_page()
   end
   p:para("Lookup order for a file such as queries/recipes/NAME.lua: each directory of TINKR_PATH, then $XDG_CONFIG_HOME/tinkr (~/.config/tinkr), then the copy built into tinkr (or, for the Lua module, the installed tree).")
   p:sh("FILES")
-  for _, f in ipairs(surface.FILES) do p:tp("\\fI" .. esc(f[1]) .. "\\fR", f[2]) end
+  p:terms(surface.FILES, "I")
   p:sh("SEE ALSO")
   p:raw("\\fBtinkr\\fR(1), \\fBtinkr\\-server\\fR(8); " .. esc(C.docs))
   return p
