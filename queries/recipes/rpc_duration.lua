@@ -22,13 +22,8 @@ return {
   unit = "seconds",
   expr = function(p, promql)
     local q = promql.expand("{{q|number}}", { q = p.quantile })
-    local alternatives = {}
-    for _, h in ipairs(HISTOGRAMS) do
-      local e = format("histogram_quantile(%s, sum by (le) (%s))", q,
-        service.rate(h.name .. "_bucket", p.service, p.window))
-      if h.per_second ~= 1 then e = format("(%s / %d)", e, h.per_second) end
-      alternatives[#alternatives + 1] = e
-    end
-    return service.first_of(alternatives)
+    return service.quantile_seconds(q, HISTOGRAMS, "le", function(bucket)
+      return service.rate(bucket, p.service, p.window)
+    end)
   end,
 }

@@ -13,13 +13,8 @@ return {
   unit = "seconds",
   expr = function(p, promql)
     local q = promql.expand("{{q|number}}", { q = p.quantile })
-    local alternatives = {}
-    for _, h in ipairs(http.histograms) do
-      local e = format("histogram_quantile(%s, sum by (service, le) (%s))", q,
-        service.rate_by_service(h.name .. "_bucket", p.window))
-      if h.per_second ~= 1 then e = format("(%s / %d)", e, h.per_second) end
-      alternatives[#alternatives + 1] = e
-    end
-    return service.first_of(alternatives)
+    return service.quantile_seconds(q, http.histograms, "service, le", function(bucket)
+      return service.rate_by_service(bucket, p.window)
+    end)
   end,
 }

@@ -63,4 +63,18 @@ function service.rate_by_service(metric, window, extra)
   return concat(parts, "\n    or ")
 end
 
+--- "histogram_quantile(q, sum by (<by>) (<rate>))" for each histogram
+--- (newest generation first), divided into seconds where the histogram is
+--- in another unit, as one first_of expression.  by: "le" or "service, le";
+--- rate_of(bucket_metric) gives the rate to aggregate.
+function service.quantile_seconds(q, histograms, by, rate_of)
+  local alternatives = {}
+  for _, h in ipairs(histograms) do
+    local e = format("histogram_quantile(%s, sum by (%s) (%s))", q, by, rate_of(h.name .. "_bucket"))
+    if h.per_second ~= 1 then e = format("(%s / %d)", e, h.per_second) end
+    alternatives[#alternatives + 1] = e
+  end
+  return service.first_of(alternatives)
+end
+
 return service
