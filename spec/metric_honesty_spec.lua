@@ -36,6 +36,23 @@ describe("honest quantiles and naming hints", function()
     assert.is_false(bucket_check.sdk_default({ 0.1, 0.25, 0.5, 1 }))
   end)
 
+  it("a value in the lowest bucket is worth a caveat only when that bucket is coarse", function()
+    local prom_default = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 }
+    -- p99 3 ms in (0, 5 ms]: "at most 5 ms" is plenty
+    assert.is_nil(bucket_check.worst(prom_default, { { value = 0.003 } }, 1))
+    -- 30 ms in (25, 50] ms: the bucket is narrower than the value
+    assert.is_nil(bucket_check.worst(prom_default, { { value = 0.03 } }, 1))
+    -- 1.1 s in (1, 2.5] s is not in the lowest bucket: still a caveat
+    local w = bucket_check.worst(prom_default, { { value = 1.1 } }, 1)
+    assert.same({ 1, 2.5 }, { w.lower, w.upper })
+    -- the SDK's (0, 5] on a seconds histogram: coarse, so it counts
+    local sdk = { 0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000 }
+    w = bucket_check.worst(sdk, { { value = 4.95 } }, 1)
+    assert.same({ 0, 5 }, { w.lower, w.upper })
+    -- without a floor, every value of the lowest bucket counts (the old rule)
+    assert.is_table(bucket_check.worst(prom_default, { { value = 0.003 } }))
+  end)
+
   it("p99 = 4.95 s from the SDK's default buckets carries a caveat with the bounds", function()
     local rows, meta = m:recipe("http_latency_p99", { service = "sdk-default", time = fx.now_ns })
     assert.is_table(rows, tostring(meta))

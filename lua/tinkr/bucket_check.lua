@@ -33,11 +33,16 @@ end
 --- The worst value of a result whose bucket is wider than itself:
 --- { value =, lower =, upper =, labels =, time_ns = } or nil.
 --- result: instant rows ({ value }) or range series ({ points = {{t, v}} }).
-function _M.worst(bounds, result)
+--- floor: a value in the lowest bucket (0, upper] is always "wider than
+--- itself", yet it says "at most upper", which is precise enough while
+--- upper is small (p99 <= 5 ms); such a value counts only when upper >=
+--- floor (default 0: always).
+function _M.worst(bounds, result, floor)
   local worst, worst_ratio
   local function check(v, labels, t)
     if type(v) ~= "number" or v ~= v or v <= 0 or v == math.huge then return end
     local lo, hi = _M.bucket_of(bounds, v)
+    if lo == 0 and hi < (floor or 0) then return end
     local ratio = (hi - lo) / v
     if hi - lo > v and (not worst_ratio or ratio > worst_ratio) then
       worst, worst_ratio = { value = v, lower = lo, upper = hi, labels = labels, time_ns = t }, ratio

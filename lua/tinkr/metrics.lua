@@ -225,7 +225,8 @@ function Metrics:bucket_caveat(client, recipe, values, result, meta)
     local rows = client:query(alt.expr, at)
     local bounds = rows and bucket_check.bounds(rows, alt.per_second)
     if bounds then
-      local worst = bucket_check.worst(bounds, result)
+      -- In seconds, a p99 "at most 1 s" or finer needs no caveat.
+      local worst = bucket_check.worst(bounds, result, recipe.unit == "seconds" and 1 or 0)
       if not worst then return nil end
       local what = meta.recipe .. (values.service and (" for " .. values.service) or "")
       if meta.params and meta.params.quantile then what = ("%s (q = %s)"):format(what, meta.params.quantile) end
