@@ -70,29 +70,29 @@ $(COMPLETIONS) &: tools/completion.lua $(SURFACE_IN)
 
 bin/tinkr: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(APP_LIBS) $(APP_LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(APP_LIBS) $(APP_LDLIBS)
 
 build/lib/tinkr/core.so: $(CORE_SRC) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $(CORE_SRC) -lcurl -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $(CORE_SRC) -lcurl -lm
 
 bin/tinkr-server: $(SERVER_SRC) $(CORE_SRC) $(HEADERS) $(SERVER_HEADERS) build/gen/embedded.c $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Isrc/server $(CFLAGS) -o $@ $(SERVER_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(SERVER_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Isrc/server $(CFLAGS) $(LDFLAGS) -o $@ $(SERVER_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(SERVER_LIBS) $(LDLIBS)
 
 asan: bin/tinkr-asan bin/tinkr-server-asan build/asan/tinkr/core.so
 
 bin/tinkr-server-asan: $(SERVER_SRC) $(CORE_SRC) $(HEADERS) $(SERVER_HEADERS) build/gen/embedded.c $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Isrc/server $(CFLAGS) -O1 $(ASAN) -o $@ $(SERVER_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(SERVER_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Isrc/server $(CFLAGS) -O1 $(ASAN) $(LDFLAGS) -o $@ $(SERVER_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(SERVER_LIBS) $(LDLIBS)
 
 bin/tinkr-asan: $(APP_SRC) $(CORE_SRC) $(HEADERS) build/gen/embedded.c $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(ASAN) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(APP_LIBS) $(APP_LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(ASAN) $(LDFLAGS) -o $@ $(APP_SRC) $(CORE_SRC) build/gen/embedded.c $(GEN_SRC) $(APP_LIBS) $(APP_LDLIBS)
 
 build/asan/tinkr/core.so: $(CORE_SRC) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(ASAN) -fPIC -shared -o $@ $(CORE_SRC) -lcurl -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(ASAN) -fPIC -shared $(LDFLAGS) -o $@ $(CORE_SRC) -lcurl -lm
 
 # Installs Debian packages the project needs (idempotent; needs root or sudo).
 deps:

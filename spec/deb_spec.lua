@@ -43,6 +43,11 @@ describe("make deb #plainonly", function()
     assert.is_nil(out:match("\nE: ") or out:match("^E: "), out)
   end)
 
+  it("is built with Debian's hardening flags (lintian has no hardening tag, even as info)", function()
+    local out, err = helpers.run("lintian -I --pedantic " .. q(deb))
+    assert.is_nil(out:match("hardening%-[%w-]+[^\n]*"), out .. err)
+  end)
+
   it("installs into a scratch root, runs there, and purges cleanly", function()
     local db = scratch .. "/var/lib/dpkg"
     assert(os.execute("mkdir -p " .. q(db .. "/info") .. " " .. q(db .. "/updates") .. " " .. q(db .. "/triggers") ..
