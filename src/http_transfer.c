@@ -58,30 +58,32 @@ static int sends_body(const char *method, int has_body) {
          strcmp(method, "PATCH") == 0;
 }
 
+/* 0, -1 when out of memory, 1 when the aws_sigv4 option is malformed. */
 static int build_header_list(http_transfer *t, const http_request *req) {
   for (size_t i = 0; i < req->nheaders; i++) {
     const http_header_field *h = &req->headers[i];
+    if (req->aws_sigv4 && http_sign_replaces(h->name)) continue;
     char *line = NULL;
     /* curl drops "Name:" headers; "Name;" is how it sends an empty value */
     int n = h->value_len == 0 ? asprintf(&line, "%s;", h->name)
                               : asprintf(&line, "%s: %s", h->name, h->value);
-    if (n < 0) return 0;
+    if (n < 0) return -1;
     int ok = append_header(&t->header_list, line);
     free(line);
-    if (!ok) return 0;
+    if (!ok) return -1;
   }
-  /* curl 7.88's SigV4 signs these "remove the header" entries as empty
-   * headers it then does not send: the server's signature would differ.
-   * Signed requests keep curl's defaults (tinkr sets Content-Type on
-   * every body it sends; bodies stay far below curl's 1 MB Expect limit). */
-  if (req->aws_sigv4) return 1;
+  if (req->aws_sigv4) {
+    int rc = http_sign_aws(t, req, &t->header_list);
+    if (rc) return rc;
+  }
   /* Without these curl adds a form Content-Type to every body and waits
-   * up to a second for "100 Continue" on large bodies. */
+   * up to a second for "100 Continue" on large bodies.  (Headers removed
+   * this way are not sent, so a signature does not cover them.) */
   if (sends_body(t->method, req->has_body) && !has_header(req, "Content-Type") &&
       !append_header(&t->header_list, "Content-Type:"))
-    return 0;
-  if (!has_header(req, "Expect") && !append_header(&t->header_list, "Expect:")) return 0;
-  return 1;
+    return -1;
+  if (!has_header(req, "Expect") && !append_header(&t->header_list, "Expect:")) return -1;
+  return 0;
 }
 
 /* *dst = a copy of src (NULL stays NULL); 0 when out of memory. */
@@ -134,7 +136,14 @@ http_transfer *http_transfer_new(const http_request *req) {
       !copy_optional(&t->password, req->password) ||
       !copy_optional(&t->aws_sigv4, req->aws_sigv4))
     goto nomem;
-  if (!build_header_list(t, req)) goto nomem;
+  int rc = build_header_list(t, req);
+  if (rc < 0) goto nomem;
+  if (rc > 0) {
+    char *text = NULL;
+    if (asprintf(&text, "aws_sigv4 is not \"aws:amz:REGION:SERVICE\" (letters, digits and '-')") < 0)
+      text = NULL;
+    http_transfer_set_error(t, "bad_url", text);
+  }
   return t;
 
 nomem:
@@ -363,10 +372,7 @@ int http_transfer_setup(http_transfer *t, CURL *e) {
   const char *user = t->username ? t->username : t->url.user;
   const char *password = t->username ? t->password : t->url.password;
   if (t->aws_sigv4) {
-    /* curl signs every header we send plus host and x-amz-date */
-    SET(CURLOPT_AWS_SIGV4, t->aws_sigv4);
-    SET(CURLOPT_USERNAME, user ? user : "");
-    SET(CURLOPT_PASSWORD, password ? password : "");
+    /* signed in http_sign.c: the keys are never sent */
   } else if (user || password) {
     SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     SET(CURLOPT_USERNAME, user ? user : "");

@@ -72,6 +72,13 @@ void http_transfer_interrupt(http_transfer *t);
 
 void http_transfer_free(http_transfer *t);
 
+/* http_sign.c: AWS SigV4.  http_sign_aws appends Host, X-Amz-Date,
+ * X-Amz-Content-Sha256 and Authorization for req to *list: 0, -1 when out
+ * of memory, 1 when req->aws_sigv4 is not "aws:amz:REGION:SERVICE".
+ * http_sign_replaces: a header of the request that signing sets itself. */
+int http_sign_aws(http_transfer *t, const http_request *req, struct curl_slist **list);
+int http_sign_replaces(const char *name);
+
 /* http_errors.c: sets t->result to a failure (message is malloc'd and owned
  * by t; NULL means out of memory and gets a fixed text). */
 void http_transfer_set_error(http_transfer *t, const char *code, char *message);

@@ -116,7 +116,9 @@ http_url_status http_url_parse(const char *url, size_t len, http_url *out,
   curl_url_set(u, CURLUPART_USER, NULL, 0);
   curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
   curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
-  ok = ok && take_part(u, CURLUPART_URL, 0, &out->safe_url) && out->safe_url && out->host;
+  ok = ok && take_part(u, CURLUPART_URL, 0, &out->safe_url) && out->safe_url && out->host &&
+       take_part(u, CURLUPART_PORT, 0, &out->port) && take_part(u, CURLUPART_PATH, 0, &out->path) &&
+       take_part(u, CURLUPART_QUERY, 0, &out->query);
   curl_url_cleanup(u);
   free(shown);
   if (!ok) { http_url_free(out); return HTTP_URL_NOMEM; }
@@ -126,6 +128,9 @@ http_url_status http_url_parse(const char *url, size_t len, http_url *out,
 void http_url_free(http_url *u) {
   free(u->safe_url);
   free(u->host);
+  free(u->port);
+  free(u->path);
+  free(u->query);
   free(u->user);
   if (u->password) {
     /* do not leave the secret lying around in freed memory */

@@ -9,6 +9,9 @@
 typedef struct {
   char *safe_url; /* normalised by curl, credentials removed */
   char *host;
+  char *port;     /* as written in the URL; NULL when it has none */
+  char *path;     /* as sent (percent-encoded) */
+  char *query;    /* as sent, without '?'; NULL when there is none */
   char *user;     /* URL-decoded; NULL when the URL has none */
   char *password; /* URL-decoded; NULL when the URL has none */
 } http_url;

@@ -18,6 +18,7 @@
 #include "http_client.h"
 #include "modules.h"
 #include "interrupt.h"
+#include "sigv4.h"
 
 #define CLIENT_MT "tinkr.http.client"
 #define CLIENT_KEY "tinkr.http.client.instance"
@@ -258,6 +259,9 @@ static void read_request(lua_State *L, int t, request_storage *rs, int arg, int 
   rs->req.aws_sigv4 = read_c_string(L, t, "aws_sigv4", arg, element);
   if (rs->req.password && !rs->req.username)
     raise_arg(L, arg, element, "password: given without username");
+  char region[65], service[65];
+  if (rs->req.aws_sigv4 && !sigv4_parse_scope(rs->req.aws_sigv4, region, service, sizeof region))
+    raise_arg(L, arg, element, "aws_sigv4: \"aws:amz:REGION:SERVICE\" expected (letters, digits, '-')");
 
   read_headers(L, t, rs, arg, element);
 }
@@ -543,11 +547,82 @@ static void push_client(lua_State *L) {
   lua_setfield(L, LUA_REGISTRYINDEX, CLIENT_KEY);
 }
 
+/* ---- sigv4_sign: the signer behind aws_sigv4, for specs and tools ---- */
+
+static const char *sign_field(lua_State *L, const char *key, size_t *len, int required) {
+  int type = lua_getfield(L, 1, key);
+  if (type == LUA_TNIL && !required) {
+    lua_pop(L, 1);
+    return NULL;
+  }
+  if (type != LUA_TSTRING)
+    luaL_error(L, "bad argument #1 to 'sigv4_sign' (field '%s': string expected, got %s)", key,
+               luaL_typename(L, -1));
+  const char *s = lua_tolstring(L, -1, len);
+  lua_pop(L, 1); /* the table still holds it */
+  return s;
+}
+
+/* core.http.sigv4_sign{ method =, path =, query =, headers = { {name, value}, ... },
+ *   body =, region =, service =, key_id =, secret =, date = "YYYYMMDDTHHMMSSZ" }
+ * -> { authorization =, canonical_request =, string_to_sign =, payload_hash = }
+ * Signs exactly what is given: no header is added. */
+static int l_sigv4_sign(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  size_t len = 0, body_len = 0;
+  sigv4_request r = {0};
+  r.method = sign_field(L, "method", &len, 1);
+  r.path = sign_field(L, "path", &len, 0);
+  r.query = sign_field(L, "query", &len, 0);
+  r.body = sign_field(L, "body", &body_len, 0);
+  r.body_len = body_len;
+  r.region = sign_field(L, "region", &len, 1);
+  r.service = sign_field(L, "service", &len, 1);
+  r.key_id = sign_field(L, "key_id", &len, 1);
+  r.secret = sign_field(L, "secret", &len, 1);
+  r.amz_date = sign_field(L, "date", &len, 1);
+  if (len != SIGV4_DATE_LEN) luaL_error(L, "bad argument #1 to 'sigv4_sign' (field 'date': YYYYMMDDTHHMMSSZ expected)");
+  if (!sigv4_scope_ok(r.region, r.service))
+    luaL_error(L, "bad argument #1 to 'sigv4_sign' (region and service: letters, digits and '-')");
+  if (lua_getfield(L, 1, "headers") != LUA_TTABLE)
+    luaL_error(L, "bad argument #1 to 'sigv4_sign' (field 'headers': table of {name, value} expected)");
+  int headers = lua_gettop(L);
+  r.nheaders = (size_t)lua_rawlen(L, headers);
+  sigv4_header *hs = lua_newuserdatauv(L, (r.nheaders ? r.nheaders : 1) * sizeof *hs, 0);
+  r.headers = hs;
+  for (size_t i = 0; i < r.nheaders; i++) {
+    lua_rawgeti(L, headers, (lua_Integer)i + 1);
+    if (lua_type(L, -1) != LUA_TTABLE || lua_rawgeti(L, -1, 1) != LUA_TSTRING ||
+        lua_rawgeti(L, -2, 2) != LUA_TSTRING)
+      luaL_error(L, "bad argument #1 to 'sigv4_sign' (headers[%d]: {name, value} strings expected)",
+                 (int)i + 1);
+    hs[i].name = lua_tostring(L, -2);
+    hs[i].value = lua_tolstring(L, -1, &hs[i].value_len);
+    lua_pop(L, 3); /* the headers table keeps the strings alive */
+  }
+  sigv4_result out;
+  if (sigv4_sign(&r, &out) != 0) return luaL_error(L, "not enough memory");
+  char payload[SHA256_HEX_LEN + 1];
+  sigv4_payload_hash(r.body, r.body_len, payload);
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, out.authorization);
+  lua_setfield(L, -2, "authorization");
+  lua_pushstring(L, out.canonical);
+  lua_setfield(L, -2, "canonical_request");
+  lua_pushstring(L, out.string_to_sign);
+  lua_setfield(L, -2, "string_to_sign");
+  sigv4_result_free(&out);
+  lua_pushstring(L, payload);
+  lua_setfield(L, -2, "payload_hash");
+  return 1;
+}
+
 int luaopen_tinkr_http(lua_State *L) {
   static const luaL_Reg functions[] = {
       {"request", l_request},
       {"request_many", l_request_many},
       {"multi", l_multi},
+      {"sigv4_sign", l_sigv4_sign},
       {"_simulate_interrupt", l_simulate_interrupt},
       {"_clear_interrupt", l_clear_interrupt},
       {NULL, NULL}};
