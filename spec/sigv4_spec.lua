@@ -9,7 +9,10 @@ local secure = require("support.secure_stack").get()
 local stack = secure.stack
 local core = require "tinkr.core"
 
-local LOG_INDEX = "otel-logs-2026.11.26"      -- a concrete index (see the pattern case below)
+local LOG_INDEX = "otel-logs-2026.11.26"
+-- the same documents through a pattern: a wildcard, a list and an exclusion
+local LOG_PATTERN = "otel-logs-2026.11.2*,otel-flat-*,-otel-flat-logs"
+local function lua_pattern(s) return (s:gsub("%p", "%%%0")) end
 
 local function aws_env(extra)
   local e = {
@@ -38,7 +41,35 @@ local function count(lines, pattern)
   return n
 end
 
-local SECRETS = { secure.TINKR_SIGV4_SECRET, secure.TINKR_SIGV4_TOKEN }
+local SECRETS = { secure.TINKR_SIGV4_SECRET, secure.TINKR_SIGV4_TOKEN, secure.TINKR_SIGV4_KEY_ID }
+local SIGNED = "signed=accept;content%-type;host;x%-amz%-content%-sha256;x%-amz%-date;x%-amz%-security%-token$"
+
+-- curl's own SigV4 signer (the one tinkr used through libcurl 7.88's
+-- CURLOPT_AWS_SIGV4 before it signed requests itself), from the curl CLI.
+local function curl_signed(url, service)
+  return helpers.run(("curl -s -o /dev/null -w '%%{http_code}' --aws-sigv4 %s --user %s -H %s %s"):format(
+    helpers.shell_quote("aws:amz:" .. secure.TINKR_SIGV4_REGION .. ":" .. service),
+    helpers.shell_quote(secure.TINKR_SIGV4_KEY_ID .. ":" .. secure.TINKR_SIGV4_SECRET),
+    helpers.shell_quote("X-Amz-Security-Token: " .. secure.TINKR_SIGV4_TOKEN), helpers.shell_quote(url)))
+end
+
+-- A request signed by hand with core.http.sigv4_sign and sent as plain
+-- headers: what the signer says, unaltered by the transport.
+local function hand_signed(base, service, method, path, body, content_hash)
+  local host = base:match("^https?://([^/]+)")
+  local date = os.date("!%Y%m%dT%H%M%SZ")
+  local headers = { { "Host", host }, { "Content-Type", "application/json" }, { "X-Amz-Date", date },
+    { "X-Amz-Security-Token", secure.TINKR_SIGV4_TOKEN } }
+  local probe = core.http.sigv4_sign{ method = method, path = path, headers = {}, body = body, region = "r",
+    service = "s", key_id = "k", secret = "s", date = date }
+  headers[#headers + 1] = { "X-Amz-Content-Sha256", content_hash or probe.payload_hash }
+  local out = core.http.sigv4_sign{ method = method, path = path, headers = headers, body = body,
+    region = secure.TINKR_SIGV4_REGION, service = service, key_id = secure.TINKR_SIGV4_KEY_ID,
+    secret = secure.TINKR_SIGV4_SECRET, date = date }
+  local plain = { Authorization = out.authorization }
+  for _, h in ipairs(headers) do plain[h[1]] = h[2] end
+  return core.http.request{ method = method, url = base .. path, headers = plain, body = body }
+end
 
 local function assert_no_secret(...)
   for _, text in ipairs{ ... } do
@@ -47,10 +78,10 @@ local function assert_no_secret(...)
 end
 
 describe("SigV4 to OpenSearch (service es) through the botocore verifier", function()
-  it("signs searches with bodies, and every point-in-time request of a full export", function()
+  it("signs searches with bodies, and every point-in-time request of a full export over an index pattern", function()
     local lines, out, err, status = verified(secure.TINKR_SIGV4_OS_LOG, function()
       return helpers.tinkr({ "logs", "--since", "24h", "--limit", "0", "--format", "ndjson", "--verbose" },
-        { env = aws_env() })
+        { env = aws_env{ OTEL_LOG_INDEX = LOG_PATTERN } })
     end)
     assert.equal(0, status, err)
     -- every document of the index (the sample spans less than a day)
@@ -59,16 +90,16 @@ describe("SigV4 to OpenSearch (service es) through the botocore verifier", funct
     assert.equal(want, select(2, out:gsub("\n", "")))
     assert.equal(0, count(lines, "^REJECT"), table.concat(lines, "\n"))
     local version = core.json.decode(assert(core.http.request{ url = stack.opensearch .. "/" }).body).version.number
-    if version:match("^1%.") then       -- no point in time: search_after on the index itself
+    if version:match("^1%.") then       -- no point in time: search_after on the pattern itself
       assert.equal(0, count(lines, "point_in_time"))
-      assert.is_true(count(lines, "^OK POST /" .. LOG_INDEX:gsub("%p", "%%%0") .. "/_search signed=") >= 6)
+      assert.is_true(count(lines, "^OK POST /" .. lua_pattern(LOG_PATTERN) .. "/_search signed=") >= 6)
     else
-      assert.equal(1, count(lines, "^OK POST /" .. LOG_INDEX:gsub("%p", "%%%0") .. "/_search/point_in_time%?keep_alive="))
+      assert.equal(1, count(lines, "^OK POST /" .. lua_pattern(LOG_PATTERN) .. "/_search/point_in_time%?keep_alive="))
       assert.is_true(count(lines, "^OK POST /_search signed=.*x%-amz%-security%-token") >= 6, table.concat(lines, "\n"))
       assert.equal(1, count(lines, "^OK DELETE /_search/point_in_time"))
     end
-    assert.equal(1, count(lines, "^OK GET /" .. LOG_INDEX:gsub("%p", "%%%0") .. "/_mapping"))
-    assert.matches("signed=accept;content%-type;host;x%-amz%-date;x%-amz%-security%-token", lines[#lines])
+    assert.equal(1, count(lines, "^OK GET /" .. lua_pattern(LOG_PATTERN) .. "/_mapping"))
+    assert.equal(#lines, count(lines, SIGNED), table.concat(lines, "\n"))
     assert_no_secret(out, err)
   end)
 
@@ -112,25 +143,86 @@ describe("SigV4 to OpenSearch (service es) through the botocore verifier", funct
     assert.equal(0, count(lines, "^REJECT"))
   end)
 
-  it("refuses an index pattern up front (libcurl would sign '*' unencoded), exit 3, nothing sent", function()
-    local lines, _, err, status = verified(secure.TINKR_SIGV4_OS_LOG, function()
-      return helpers.tinkr({ "logs", "--since", "1h", "--limit", "2" }, { env = aws_env{ OTEL_LOG_INDEX = "otel-logs-*" } })
+  it("a plain wildcard pattern (otel-logs-*)", function()
+    local lines, out, err, status = verified(secure.TINKR_SIGV4_OS_LOG, function()
+      return helpers.tinkr({ "logs", "--since", "24h", "--limit", "3", "--format", "ndjson" },
+        { env = aws_env{ OTEL_LOG_INDEX = "otel-logs-*" } })
     end)
-    assert.equal(3, status, err)
-    assert.matches("concrete index name", err)
-    assert.equal(0, #lines)
+    assert.equal(0, status, err)
+    assert.equal(3, select(2, out:gsub("\n", "")))
+    assert.is_true(count(lines, "^OK POST /otel%-logs%-%*/_search signed=") >= 1, table.concat(lines, "\n"))
+    assert.equal(0, count(lines, "^REJECT"))
   end)
 
-  it("(why) the verifier does reject curl's signature over a path holding '*'", function()
-    local lines, res = verified(secure.TINKR_SIGV4_OS_LOG, function()
-      return core.http.request{ url = secure.TINKR_SIGV4_OS_URL .. "/otel-logs-*/_count",
-        aws_sigv4 = "aws:amz:" .. secure.TINKR_SIGV4_REGION .. ":es",
+  it("core.http's aws_sigv4: '*', ',' and an already encoded '%2A' in the path, a query with ':'", function()
+    local base = secure.TINKR_SIGV4_OS_URL
+    local function request(path)
+      return core.http.request{ url = base .. path, aws_sigv4 = "aws:amz:" .. secure.TINKR_SIGV4_REGION .. ":es",
         username = secure.TINKR_SIGV4_KEY_ID, password = secure.TINKR_SIGV4_SECRET,
         headers = { ["X-Amz-Security-Token"] = secure.TINKR_SIGV4_TOKEN } }
+    end
+    local lines, a, b, c = verified(secure.TINKR_SIGV4_OS_LOG, function()
+      return request("/otel-logs-2026.11.2*,otel-traces-*/_count"), request("/otel-logs-2026.11.2%2A/_count"),
+        request("/" .. LOG_INDEX .. "/_count?q=severity_text:ERROR&ignore_unavailable=true")
     end)
-    assert.equal(403, res.status)
+    assert.equal(0, count(lines, "^REJECT"), table.concat(lines, "\n"))
+    assert.equal(3, count(lines, "^OK GET "))
+    -- the query goes out in its canonical encoding, so botocore (which signs
+    -- it as sent) and AWS (which decodes it first) agree
+    assert.equal(1, count(lines, "^OK GET /" .. lua_pattern(LOG_INDEX) .. "/_count%?q=severity_text%%3AERROR&ignore_unavailable=true "))
+    assert.equal(200, a.status, a.body)
+    local counts = assert(helpers.read_file(stack.state_dir .. "/data/counts.tsv"))
+    local logs = tonumber(counts:match(lua_pattern(LOG_INDEX) .. "\t(%d+)"))
+    local traces = tonumber(counts:match("otel%-traces%-2026%.11%.26\t(%d+)"))
+    assert.equal(logs + traces, core.json.decode(a.body).count)
+    assert.equal(200, b.status, b.body)
+    assert.equal(logs, core.json.decode(b.body).count)
+    assert.equal(200, c.status, c.body)
+  end)
+
+  it("(the old signer) curl 7.88's own SigV4 over a path holding '*' is refused", function()
+    local lines, code = verified(secure.TINKR_SIGV4_OS_LOG, function()
+      return curl_signed(secure.TINKR_SIGV4_OS_URL .. "/otel-logs-*/_count", "es")
+    end)
+    assert.equal("403", code)
     assert.matches("REJECT signature mismatch", lines[1])
     assert.matches("/otel%-logs%-%%2A/_count", lines[1])
+  end)
+end)
+
+describe("SigV4 to OpenSearch Serverless (service aoss) through the botocore verifier", function()
+  it("every request carries a signed x-amz-content-sha256: a search over a pattern and a point-in-time export", function()
+    local lines, out, err, status = verified(secure.TINKR_SIGV4_AOSS_LOG, function()
+      return helpers.tinkr({ "logs", "--since", "24h", "--limit", "12000", "--format", "ndjson", "--verbose" },
+        { env = aws_env{ OTEL_OPENSEARCH_URL = secure.TINKR_SIGV4_AOSS_URL, TINKR_OPENSEARCH_AWS_SERVICE = "aoss",
+                         OTEL_LOG_INDEX = LOG_PATTERN } })
+    end)
+    assert.equal(0, status, err)
+    assert.equal(12000, select(2, out:gsub("\n", "")))
+    assert.equal(0, count(lines, "^REJECT"), table.concat(lines, "\n"))
+    assert.is_true(#lines >= 3)
+    assert.equal(#lines, count(lines, SIGNED), table.concat(lines, "\n"))
+    assert_no_secret(out, err)
+  end)
+
+  it("refuses a request without the content hash (curl 7.88's signer adds none), exit 403", function()
+    local lines, code = verified(secure.TINKR_SIGV4_AOSS_LOG, function()
+      return curl_signed(secure.TINKR_SIGV4_AOSS_URL .. "/" .. LOG_INDEX .. "/_count", "aoss")
+    end)
+    assert.equal("403", code)
+    assert.matches("REJECT x%-amz%-content%-sha256 is missing", lines[1])
+  end)
+
+  it("a hand-signed request: the body's hash passes, another hash is refused", function()
+    local path, body = "/" .. LOG_INDEX .. "/_search", '{"size":0,"track_total_hits":true}'
+    local lines, good, bad = verified(secure.TINKR_SIGV4_AOSS_LOG, function()
+      return hand_signed(secure.TINKR_SIGV4_AOSS_URL, "aoss", "POST", path, body),
+        hand_signed(secure.TINKR_SIGV4_AOSS_URL, "aoss", "POST", path, body, ("0"):rep(64))
+    end)
+    assert.equal(200, good.status, good.body)
+    assert.matches("^OK POST ", lines[1])
+    assert.equal(403, bad.status)
+    assert.matches("REJECT x%-amz%-content%-sha256 is not the body's hash", lines[2])
   end)
 end)
 
@@ -152,6 +244,18 @@ describe("SigV4 to Prometheus (service aps) through the botocore verifier", func
     assert.equal(1, count(lines, "^OK GET /api/v1/query_range%?end=%d+&query=.*&start=%d+&step=60 "), table.concat(lines, "\n"))
     assert.equal(0, count(lines, "^REJECT"))
     assert_no_secret(out, err)
+  end)
+
+  it("core.http's signer sorts the query itself: parameters sent unsorted, encoded braces and quotes", function()
+    local lines, res = verified(secure.TINKR_SIGV4_PROM_LOG, function()
+      return core.http.request{ url = secure.TINKR_SIGV4_PROM_URL .. "/api/v1/query?time=" .. os.time()
+          .. "&query=count%28up%7Bjob%21%3D%22none%22%7D%29",
+        aws_sigv4 = "aws:amz:" .. secure.TINKR_SIGV4_REGION .. ":aps",
+        username = secure.TINKR_SIGV4_KEY_ID, password = secure.TINKR_SIGV4_SECRET,
+        headers = { ["X-Amz-Security-Token"] = secure.TINKR_SIGV4_TOKEN } }
+    end)
+    assert.equal(200, res.status, res.body)
+    assert.matches("^OK GET /api/v1/query%?time=%d+&query=", lines[1])
   end)
 
   it("signs a long query sent as a POST form", function()

@@ -105,8 +105,8 @@ _M.retry_safe = retry_safe
 local UNAVAILABLE = { [502] = true, [503] = true, [504] = true }
 
 -- The libcurl request for method + path on the only node, and its public
--- description (search_start's asynchronous send; node lists and SigV4 take
--- the synchronous path, which fails over and checks the path).
+-- description (search_start's asynchronous send; node lists take the
+-- synchronous path, which fails over).
 function Client:prepare(method, path, body)
   local text = body and json.encode(body) or nil
   local url = self.nodes.urls[1] .. path
@@ -127,14 +127,6 @@ end
 --- URLs, a node that cannot be reached is skipped (see tinkr.nodes) and the
 --- request goes to the next where that is safe (retry_safe).
 function Client:send(method, path, body, what)
-  -- libcurl 7.88 signs the path as sent, but AWS (and botocore) sign it
-  -- URI-encoded: a '*' or ',' in an index pattern makes a signature AWS
-  -- refuses.  Say so before sending rather than collect a 403.
-  local raw_path = path:match("^[^?]*")
-  if self.transport.aws_sigv4 and raw_path:find("[^%w%-%._~/]") then
-    return nil, errors.new("config", ("SigV4 signing cannot cover the index pattern in %s (libcurl signs '*' and ',' in paths unencoded; AWS would refuse the signature): set OTEL_LOG_INDEX / OTEL_TRACE_INDEX (or log_index / trace_index) to one concrete index name or alias"):format(
-      public_url(raw_path))), { method = method, url = public_url(self.base .. path) }
-  end
   local text = body and json.encode(body) or nil
   local request, res, herr
   local order = self.nodes:order()
@@ -257,7 +249,7 @@ end
 --- change dsl afterwards.  Used to fetch the next page of an export while
 --- the current one is written.  Blocks in wait() (not for tinkr.all tasks).
 function Client:search_start(index, dsl, spec, as_ndjson)
-  if #self.nodes.urls > 1 or self.transport.aws_sigv4 then
+  if #self.nodes.urls > 1 then
     local rows, meta = self:search(index, dsl, spec, as_ndjson)
     return function() return rows, meta end
   end

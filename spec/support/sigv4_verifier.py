@@ -6,7 +6,9 @@ signature is computed again with botocore (botocore.auth.SigV4Auth, the
 signer the AWS SDK for Python uses) over the same signed headers, the
 path, the query string and the body, with the signing clock fixed to the
 request's own X-Amz-Date; a mismatch, a wrong key, region, service or
-date, or an unsigned session token is answered 403 like AWS does.  A
+date, an unsigned session token, or an x-amz-content-sha256 header that is
+not the body's hash (or is missing, for service aoss, which requires it) is
+answered 403 like AWS does.  A
 request that passes is proxied to --upstream (a real OpenSearch or
 Prometheus) and its answer passed back.
 
@@ -19,6 +21,7 @@ usage: sigv4_verifier.py --upstream URL --region R --service S --pidfile F --log
 """
 import argparse
 import datetime
+import hashlib
 import hmac
 import http.client
 import http.server
@@ -102,6 +105,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.reject("missing or wrong session token")
             if "x-amz-security-token" not in signed:
                 return self.reject("the session token is not signed")
+        # botocore takes a present x-amz-content-sha256 on trust; AWS
+        # checks it against the body, and Serverless (aoss) requires it.
+        content_hash = self.headers.get("X-Amz-Content-Sha256")
+        if content_hash is None and cfg.service == "aoss":
+            return self.reject("x-amz-content-sha256 is missing (aoss requires it)")
+        if content_hash is not None:
+            if "x-amz-content-sha256" not in signed:
+                return self.reject("x-amz-content-sha256 is not signed")
+            if content_hash != hashlib.sha256(body).hexdigest():
+                return self.reject("x-amz-content-sha256 is not the body's hash")
         headers = {}
         for name in signed:
             values = self.headers.get_all(name)
