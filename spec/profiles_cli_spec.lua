@@ -220,7 +220,7 @@ prometheus_url = "%s"
         .. "  %d+%.%d ms$", lines[1])
       assert.matches("^prometheus  " .. pattern(stack.prometheus) .. "  ok  " .. pattern(versions.prometheus)
         .. "  %d+%.%d ms$", lines[2])
-      assert.matches("^2%.19%.", versions.opensearch)
+      assert.matches("^" .. pattern(stack.opensearch_line) .. "%.", versions.opensearch)
     end)
 
     it("checks the selected profile when no name is given: TINKR_PROFILE, else default_profile", function()

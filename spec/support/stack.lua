@@ -1,4 +1,5 @@
--- The shared sample stack: a real OpenSearch 2.19 and Prometheus 2.42 loaded
+-- The shared sample stack: a real OpenSearch (2.19 unless TINKR_OPENSEARCH
+-- or make compat picks 1.3 / 3.8) and Prometheus 2.42 loaded
 -- with scripts/gen-otel-data.py's data (see scripts/stack).  The first call
 -- per busted run brings it up, or reuses it when it already runs
 -- (`scripts/stack up` is idempotent); it is left running afterwards.
@@ -7,6 +8,7 @@
 --   stack.opensearch  --> "http://127.0.0.1:19200"
 --   stack.prometheus  --> "http://127.0.0.1:19090"
 --   stack.now         --> "2026-11-26T12:00:00Z", pass it to tinkr as "now"
+--   stack.opensearch_line --> "2.19": the version line the stack says it runs
 --   stack.expected    --> the decoded manifest (.stack/data/expected.json)
 local helpers = require "helpers"
 local core = require "tinkr.core"
@@ -56,7 +58,8 @@ function M.get()
   end
   local env = {}
   for name, value in out:gmatch("export ([%w_]+)=([^\n]*)") do env[name] = value end
-  if not (env.OTEL_OPENSEARCH_URL and env.OTEL_PROMETHEUS_URL and env.TINKR_SAMPLE_MANIFEST) then
+  if not (env.OTEL_OPENSEARCH_URL and env.OTEL_PROMETHEUS_URL and env.TINKR_SAMPLE_MANIFEST
+      and env.TINKR_STACK_OPENSEARCH) then
     error("scripts/stack up printed no URLs:\n" .. out .. "\n" .. err .. "\n" .. log_hint(), 2)
   end
   local expected, jerr = core.json.decode(read_file(env.TINKR_SAMPLE_MANIFEST))
@@ -65,6 +68,7 @@ function M.get()
     opensearch = env.OTEL_OPENSEARCH_URL,
     prometheus = env.OTEL_PROMETHEUS_URL,
     now = env.TINKR_SAMPLE_NOW,
+    opensearch_line = env.TINKR_STACK_OPENSEARCH,
     expected = expected,
     manifest_path = env.TINKR_SAMPLE_MANIFEST,
     state_dir = state_dir(),
