@@ -127,4 +127,11 @@ describe("the aws_sigv4 request option", function()
     assert.is_false(ok)
     assert.matches("aws_sigv4: \"aws:amz:REGION:SERVICE\" expected", err)
   end)
+
+  it("refuses an access key id that would break the Authorization header", function()
+    local ok, err = pcall(core.http.request, { url = "http://127.0.0.1:1/", aws_sigv4 = "aws:amz:eu-west-1:es",
+      username = "AKID\r\nX-Evil: 1", password = "s" })
+    assert.is_false(ok)
+    assert.matches("username: contains CR or LF", err)
+  end)
 end)

@@ -185,6 +185,18 @@ describe("tinkr.transport.options", function()
       _, err = options("opensearch", { opensearch_url = "https://a", auth = "sigv4", opensearch_user = "u" }, aws)
       assert.matches("more than one way", err.message)
     end)
+
+    it("refuses AWS credentials holding a line break (they go into headers), without echoing them", function()
+      for _, bad in ipairs{ { AWS_ACCESS_KEY_ID = "AKID\r\nX-Evil: 1" }, { AWS_SESSION_TOKEN = "tok\nen" } } do
+        local env = { AWS_ACCESS_KEY_ID = "A", AWS_SECRET_ACCESS_KEY = "S", AWS_REGION = "eu-west-1" }
+        for k, v in pairs(bad) do env[k] = v end
+        local o, err = options("opensearch", { opensearch_url = "https://a", auth = "sigv4" }, env)
+        assert.is_nil(o)
+        assert.equal("config", err.code)
+        assert.matches("AWS credential contains a line break", err.message)
+        assert.is_nil(err.message:find("Evil", 1, true))
+      end
+    end)
   end)
 
   describe("a client key others can read", function()

@@ -43,7 +43,7 @@ typedef struct {
    * they win over user:password in the URL.  NULL: none. */
   const char *username;
   const char *password;
-  /* "aws:amz:REGION:SERVICE": sign with AWS SigV4 (curl's own). */
+  /* "aws:amz:REGION:SERVICE": sign with AWS SigV4 (http_sign.c). */
   const char *aws_sigv4;
 } http_request;
 

@@ -262,6 +262,9 @@ static void read_request(lua_State *L, int t, request_storage *rs, int arg, int 
   char region[65], service[65];
   if (rs->req.aws_sigv4 && !sigv4_parse_scope(rs->req.aws_sigv4, region, service, sizeof region))
     raise_arg(L, arg, element, "aws_sigv4: \"aws:amz:REGION:SERVICE\" expected (letters, digits, '-')");
+  /* the access key id goes into the Authorization header */
+  if (rs->req.aws_sigv4 && rs->req.username && strpbrk(rs->req.username, "\r\n"))
+    raise_arg(L, arg, element, "username: contains CR or LF");
 
   read_headers(L, t, rs, arg, element);
 }

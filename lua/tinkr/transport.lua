@@ -120,6 +120,11 @@ local function sigv4(cfg, backend, opts)
   end
   local creds, err = aws_credentials(cfg)
   if not creds then return nil, err end
+  for _, v in pairs{ creds.id, creds.secret, creds.token } do
+    if v:find("[%z\r\n]") then
+      return config_error("an AWS credential contains a line break or NUL; check how it was set")
+    end
+  end
   opts.aws_sigv4 = ("aws:amz:%s:%s"):format(region, service)
   opts.username, opts.password = creds.id, creds.secret
   if creds.token then opts.headers["X-Amz-Security-Token"] = creds.token end
