@@ -15,6 +15,7 @@ build = {
       sources = {
         "src/http_client.c",
         "src/http_errors.c",
+        "src/http_sign.c",
         "src/http_transfer.c",
         "src/http_url.c",
         "src/interrupt.c",
@@ -30,8 +31,10 @@ build = {
         "src/l_text.c",
         "src/log_mask.c",
         "src/pattern.c",
+        "src/sha256.c",
         "src/sig_table.c",
         "src/signals.c",
+        "src/sigv4.c",
       },
       defines = { "_GNU_SOURCE" },
       incdirs = { "src" },
