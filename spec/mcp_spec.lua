@@ -11,10 +11,10 @@ local api_check = require "tinkr.api_check"
 
 local json = core.json
 local TOKEN = "mcp-spec-token"
-local TOOLS = { "logs", "metrics_query", "metrics_range", "recipe", "services", "trace", "traces" }
+local TOOLS = { "errors", "logs", "metrics_query", "metrics_range", "recipe", "services", "trace", "traces" }
 
 describe("MCP", function()
-  local stack, python, srv, trace_id
+  local stack, python, srv, trace_id, cli_errors
 
   local function client(transport, target, mode, calls, token)
     local out, err, status = helpers.run(table.concat({
@@ -41,6 +41,9 @@ describe("MCP", function()
       json.array{ "logs", { levle = "ERROR" } },
       json.array{ "no_such_tool", {} },
       json.array{ "services", { since = "1h" } },
+      json.array{ "errors", { since = "1h", limit = 2 } },
+      json.array{ "errors", { limit = 1000 } },
+      json.array{ "errors", { service = "payments-api" } },
     }
   end
 
@@ -53,6 +56,12 @@ describe("MCP", function()
       { env = { OTEL_OPENSEARCH_URL = stack.opensearch, TINKR_NOW = stack.now } })
     assert(st == 0)
     trace_id = json.decode(ids:match("[^\n]+")).trace_id
+    -- What `tinkr errors` says about the same window, for the errors tool.
+    local sigs, eerr, est = helpers.tinkr({ "errors", "--since", "1h", "--format", "json", "--limit", "0" },
+      { env = { OTEL_OPENSEARCH_URL = stack.opensearch, TINKR_NOW = stack.now } })
+    assert(est == 0, eerr)
+    cli_errors = (json.decode(sigs) or {}).rows
+    assert(type(cli_errors) == "table" and #cli_errors > 2, "tinkr errors found fewer than 3 signatures: " .. sigs)
     srv = server.start{ env = { OTEL_OPENSEARCH_URL = stack.opensearch, OTEL_PROMETHEUS_URL = stack.prometheus,
       TINKR_NOW = stack.now, TINKR_SERVER_TOKEN = TOKEN }, args = { "--workers", "2" } }
   end)
@@ -117,6 +126,42 @@ describe("MCP", function()
     assert.is_false(by[10].is_error, by[10].text)
     assert.is_true(#by[10].structured.rows > 1)
     assert.is_string(by[10].structured.rows[1].service)
+    -- errors (tinkr.errors): the signatures `tinkr errors` finds, sized for a
+    -- context (2 asked of all of them), with the example trace to pivot to
+    local def_errors = api_check.schema("errors")
+    for key in pairs(def_errors.properties) do
+      assert.is_not_nil(r.tools.errors.schema.properties[key], "errors schema lacks " .. key)
+    end
+    for key in pairs(r.tools.errors.schema.properties) do
+      assert.is_not_nil(def_errors.properties[key], "errors schema invents " .. key)
+    end
+    assert.are.equal(10, r.tools.errors.schema.properties.limit.default)
+    assert.are.equal(100, r.tools.errors.schema.properties.limit.maximum)
+    local e = by[11]
+    assert.is_false(e.is_error, e.text)
+    assert.are.same({}, e.schema_errors)
+    assert.are.equal(2, #e.structured.rows)
+    for i, row in ipairs(e.structured.rows) do
+      assert.are.equal(cli_errors[i].signature, row.signature)
+      assert.are.equal(cli_errors[i].count, row.count)
+      assert.are.equal(i, row.rank)
+      assert.is_string(row.example)
+      assert.is_true(#row.services > 0)
+      assert.is_nil(row.trend)                      -- the sparkline's counts are left out
+    end
+    assert.matches("^%x+$", e.structured.rows[1].example_trace_id)
+    assert.are.equal(#cli_errors, e.structured.meta.total)
+    assert.are.equal(2, e.structured.meta.returned)
+    assert.is_true(e.structured.meta.truncated)
+    assert.are.equal(2, e.structured.meta.asked.limit)
+    assert.matches("ERROR", e.structured.meta.requests[1].body)
+    assert.matches("showing 2 of " .. #cli_errors .. " signatures", e.structured.note)
+    assert.is_true(by[12].is_error)
+    assert.matches("limit must be from 1 to 100", by[12].text)
+    assert.is_true(#by[12].schema_errors > 0)
+    assert.is_false(by[13].is_error, by[13].text)
+    assert.is_true(#by[13].structured.rows >= 1)
+    for _, row in ipairs(by[13].structured.rows) do assert.are.same({ "payments-api" }, row.services) end
   end
 
   it("over stdio (tinkr mcp): the SDK's newest protocol, every tool", function()

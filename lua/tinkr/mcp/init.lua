@@ -24,7 +24,8 @@ _M.CODES = {
   invalid_params = -32602, internal = -32603, unsupported_version = -32022,
 }
 
-local INSTRUCTIONS = "tinkr answers questions about OpenTelemetry data: logs (log lines), traces (the slowest "
+local INSTRUCTIONS = "tinkr answers questions about OpenTelemetry data: services (each service's health, worst "
+  .. "first), errors (what is failing: error lines grouped into signatures), logs (log lines), traces (the slowest "
   .. "or failing requests), trace (one request span by span), metrics_query / metrics_range (PromQL) and "
   .. "recipe (named metrics questions such as http_error_rate). Start narrow (a service, a short window); "
   .. "every result says what was asked of the backend (meta.requests) and whether it was cut (meta.truncated, note)."
@@ -57,7 +58,7 @@ local function result(id, r) return { jsonrpc = "2.0", id = id, result = r } end
 
 local function tool_list(tinkr)
   local out = {}
-  for _, t in ipairs(tools.available(tinkr)) do
+  for _, t in ipairs(tools.list) do
     out[#out + 1] = { name = t.name, title = t.title, description = t.description, inputSchema = t.schema() }
   end
   return out
@@ -75,7 +76,7 @@ local function call_tool(tinkr, params)
   if type(name) ~= "string" then return nil, "invalid_params", "tools/call needs params.name (a tool name)" end
   local tool
   local names = {}
-  for _, t in ipairs(tools.available(tinkr)) do
+  for _, t in ipairs(tools.list) do
     names[#names + 1] = t.name
     if t.name == name then tool = t end
   end

@@ -13,7 +13,7 @@ local _M = { _VERSION = "0.1.0" }
 
 -- Sized for a model's context: rows and series an agent can read.
 _M.LIMITS = { logs = 20, logs_max = 500, traces = 10, traces_max = 200, spans = 200, trace_logs = 50,
-  series = 20, points = 120 }
+  series = 20, points = 120, services = 50, errors = 10, errors_max = 100 }
 local LOG_FIELDS = { "timestamp", "service", "level", "message", "trace_id", "span_id" }
 
 local function copy(t)
@@ -247,38 +247,67 @@ _M.list = {
       return { result = json.array(out), meta = m }
     end,
   },
+  {
+    name = "services",
+    title = "Services and their health",
+    description = "One row per service seen in the window (logs, spans, metrics), worst first: log and error "
+      .. "lines, request and error rates, p99, the slowest request (slowest_trace_id for the trace tool). "
+      .. "compare (a duration) adds the same window that long before and each figure's change.",
+    schema = function() return schema_of("services") end,
+    call = function(tinkr, args)
+      local rows, meta = tinkr.services(copy(args))
+      if not rows then return nil, meta end
+      local out = {}
+      for i, r in ipairs(rows) do
+        if i > _M.LIMITS.services then break end
+        out[i] = r
+      end
+      local m = meta_of(args, meta, #out, #rows, #rows > #out)
+      m.window, m.warnings = meta.window, meta.warnings
+      return { rows = json.array(out), meta = m,
+        note = #rows > #out and ("showing the %d worst of %d services; ask for one with service"):format(#out, #rows) or nil }
+    end,
+  },
+  {
+    name = "errors",
+    title = "What is failing: error signatures",
+    description = "The ERROR and FATAL lines of the window grouped by message, with the variable parts (ids, "
+      .. "numbers, durations, addresses) masked: one row per signature, most lines first, with count, share, "
+      .. "first_seen, last_seen, services, an example line and example_trace_id (give it to the trace tool, or "
+      .. "to logs as trace_id). Start here when asked what is wrong.",
+    schema = function()
+      return schema_of("errors", function(p) rows_limit(p, _M.LIMITS.errors, _M.LIMITS.errors_max) end)
+    end,
+    call = function(tinkr, args)
+      local p = copy(args)
+      p.limit = p.limit or _M.LIMITS.errors
+      if math.type(p.limit) ~= "integer" or p.limit < 1 or p.limit > _M.LIMITS.errors_max then
+        return nil, errors.new("usage", ("limit must be from 1 to %d, got %s"):format(_M.LIMITS.errors_max, tostring(p.limit)))
+      end
+      local rows, meta = tinkr.errors(p)
+      if not rows then return nil, meta end
+      local out = {}
+      for i, r in ipairs(rows) do
+        out[i] = pick(r, { "rank", "signature", "count", "share", "first_seen", "last_seen", "example",
+          "example_trace_id" })
+        out[i].services = json.array(r.services or {})
+        out[i].levels = json.array(r.levels or {})
+      end
+      local sigs = meta.signatures or #out
+      local m = meta_of(args, meta, #out, sigs, sigs > #out or meta.truncated)
+      m.lines, m.lines_in_window, m.window = meta.lines, meta.total, meta.window
+      local notes = {}
+      if sigs > #out then
+        notes[#notes + 1] = ("showing %d of %d signatures; narrow with service or since, or raise limit (max %d)"):format(
+          #out, sigs, _M.LIMITS.errors_max)
+      end
+      if meta.truncated then
+        notes[#notes + 1] = ("grouped the newest %d of %s lines in the window; counts cover those only"):format(
+          meta.lines or 0, tostring(meta.total))
+      end
+      return { rows = json.array(out), meta = m, note = #notes > 0 and table.concat(notes, "; ") or nil }
+    end,
+  },
 }
-
--- Functions other engineers' modules add to the API (tinkr.services; an
--- error-grouping function once it has a definition): a tool each, when the
--- function and its tinkr.api_params definition both exist.
-local OPTIONAL = {
-  { name = "services", fn = "services", title = "Services and their health",
-    description = "The services seen in the window, with their request and error figures." },
-}
-function _M.available(tinkr)
-  local list = {}
-  for _, t in ipairs(_M.list) do list[#list + 1] = t end
-  local defs = require("tinkr.api_params").FUNCTIONS
-  for _, o in ipairs(OPTIONAL) do
-    if type(rawget(tinkr, o.fn)) == "function" and defs[o.fn] then
-      list[#list + 1] = {
-        name = o.name, title = o.title, description = o.description,
-        schema = function() return schema_of(o.fn) end,
-        call = function(t, args)
-          local rows, meta = t[o.fn](args)
-          if not rows then return nil, meta end
-          local out = {}
-          for i, r in ipairs(rows) do
-            if i > _M.LIMITS.logs_max then break end
-            out[i] = r
-          end
-          return { rows = json.array(out), meta = meta_of(args, meta, #out, #rows, #rows > #out) }
-        end,
-      }
-    end
-  end
-  return list
-end
 
 return _M

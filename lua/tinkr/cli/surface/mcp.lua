@@ -4,7 +4,8 @@ return {
   summary = "serve tinkr's tools to an AI agent over MCP (stdio)",
   synopsis = { "[--profile NAME] [--now TIME]" },
   description = "Speaks the Model Context Protocol on stdin/stdout (one JSON-RPC message per line), for an agent "
-    .. "that starts tinkr itself. The tools are logs, traces, trace, metrics_query, metrics_range and recipe; their "
+    .. "that starts tinkr itself. The tools are services, errors, logs, traces, trace, metrics_query, metrics_range "
+    .. "and recipe; their "
     .. "input schemas come from the same parameter definitions as the Lua and HTTP APIs. tinkr-server answers "
     .. "the same protocol over HTTP at POST /mcp.",
   common = false,
