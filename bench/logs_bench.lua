@@ -3,22 +3,14 @@
 -- decoding at all) and Python urllib + json doing the same job.  Whole
 -- process each, medians from hyperfine -N.  Target: within 1.2x of curl.
 -- Run by bench/run (brings the stack up with scripts/stack up).
-local cjson = require "cjson"
+package.path = arg[0]:match("^(.-)[^/]*$") .. "?.lua;" .. package.path
+local measure = require "measure"        -- bench/measure.lua
 
-local ROOT = assert(io.popen("cd \"$(dirname '" .. arg[0] .. "')/..\" && pwd")):read("l")
+local ROOT = measure.ROOT
 local RUNS = tonumber(os.getenv("BENCH_RUNS") or "10")
+local q, sh, argv = measure.q, measure.sh, measure.argv
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-local function sh(cmd)
-  local p = assert(io.popen(cmd, "r"))
-  local out = p:read("a")
-  return out, p:close()
-end
-
-local exports, ok = sh(q(ROOT .. "/scripts/stack") .. " up")
-if not ok then io.stderr:write("bench: scripts/stack up failed\n"); os.exit(1) end
-local env = {}
-for k, v in exports:gmatch("export ([%w_]+)=([^\n]*)") do env[k] = v:gsub("^'(.*)'$", "%1") end
+local env = measure.stack()
 local os_url = assert(env.OTEL_OPENSEARCH_URL, "no OTEL_OPENSEARCH_URL from scripts/stack")
 
 local tinkr = ROOT .. "/bin/tinkr"
@@ -35,12 +27,6 @@ assert(#dsl > 0, "could not get the DSL from tinkr")
 local f = assert(io.open(body_file, "wb")); f:write(dsl); f:close()
 local search_url = os_url .. "/ss4o_logs-*/_search"
 
-local function argv(list)
-  local t = {}
-  for i, a in ipairs(list) do t[i] = q(a) end
-  return table.concat(t, " ")
-end
-
 local function with_env(cmd)
   local t = {}
   for _, a in ipairs(envargs) do t[#t + 1] = a end
@@ -56,17 +42,10 @@ local peers = {
   { name = "python3", cmd = { python, ROOT .. "/bench/logs_python.py", search_url, body_file } },
 }
 
-local json_out = ROOT .. "/build/bench/logs-hyperfine.json"
-local args = { "hyperfine", "-N", "--style", "none", "--warmup", "2", "--runs", tostring(RUNS),
-  "--export-json", json_out }
-for _, p in ipairs(peers) do
-  args[#args + 1] = "-n"; args[#args + 1] = p.name; args[#args + 1] = argv(p.cmd)
-end
-local _, hok = sh(argv(args) .. " >/dev/null 2>" .. q(ROOT .. "/build/bench/logs-hyperfine.err"))
-if not hok then io.stderr:write("bench: hyperfine failed, see build/bench/logs-hyperfine.err\n"); os.exit(1) end
-local res = cjson.decode(assert(io.open(json_out, "rb")):read("a"))
 local m = {}
-for _, r in ipairs(res.results) do m[r.command] = r.median * 1000 end
+for name, r in pairs(measure.hyperfine(peers, { runs = RUNS, out = ROOT .. "/build/bench/logs-hyperfine" })) do
+  m[name] = r.median
+end
 
 print(("# logs: 10,000 hits from the real OpenSearch (%s), %d runs each, whole process"):format(os_url, RUNS))
 print("# target: tinkr within 1.2x of curl (ratio = peer / tinkr; curl only fetches)")
