@@ -1,6 +1,9 @@
 -- `tinkr logs --follow` against the real OpenSearch while a real writer
 -- (spec/support/log_writer.py) keeps indexing: lines sharing a timestamp,
--- late arrivals within --lag, a level filter, Ctrl-C ending it.
+-- late arrivals within --lag, a level filter, Ctrl-C ending it; then the
+-- edges: a range OpenSearch rounds, a document stamped in the future, the
+-- backend going away and coming back (a TCP proxy in front of the real
+-- OpenSearch, killed and restarted on its port), a backend that hangs.
 local helpers = require "helpers"
 local process = require "support.process"
 local core = require "tinkr.core"
@@ -97,6 +100,163 @@ describe("tinkr logs --follow", function()
     for _, o in ipairs(eorder) do assert.are.equal("ERROR", o.row.level) end
     everything:cleanup()
     only_errors:cleanup()
+  end)
+
+  -- The poll boundary and the backend, one index each, documents written
+  -- directly with known timestamps (refresh=true: searchable at once).
+  describe("at the edges", function()
+    local made = {}
+
+    local function new_index()
+      local name = ("tinkr-follow-edge-%d-%d"):format(os.time(), math.random(1e6))
+      local res = assert(core.http.request{ method = "PUT", url = stack.opensearch .. "/" .. name,
+        headers = { ["Content-Type"] = "application/json" },
+        body = json.encode{ settings = { number_of_shards = 1, number_of_replicas = 0 },
+          mappings = { properties = { ["@timestamp"] = { type = "date" }, severity = { type = "keyword" },
+            resource = { properties = { service = { properties = { name = { type = "keyword" } } } } } } } } })
+      assert(res.status == 200, res.body)
+      made[#made + 1] = name
+      return name
+    end
+
+    -- docs = { { ts = epoch ms, msg = "..." }, ... }
+    local function write(name, docs)
+      local lines = {}
+      for _, d in ipairs(docs) do
+        lines[#lines + 1] = '{"index":{}}'
+        lines[#lines + 1] = json.encode{ ["@timestamp"] = d.ts, severity = "INFO", body = d.msg,
+          resource = { service = { name = "follow-edge" } } }
+      end
+      local res = assert(core.http.request{ method = "POST", url = stack.opensearch .. "/" .. name .. "/_bulk?refresh=true",
+        headers = { ["Content-Type"] = "application/x-ndjson" }, body = table.concat(lines, "\n") .. "\n" })
+      assert(res.status == 200 and not json.decode(res.body).errors, res.body)
+    end
+
+    local function now_ms() return core.now_ns() // 1000000 end
+
+    local function follow(name, url, lag, env)
+      local e = { OTEL_OPENSEARCH_URL = url or stack.opensearch, OTEL_LOG_INDEX = name, TINKR_LAYOUT = "seed",
+        ASAN_OPTIONS = os.getenv("ASAN_OPTIONS") or "" }
+      for k, v in pairs(env or {}) do e[k] = v end
+      return process.start({ helpers.tinkr_bin(), "logs", "--follow", "--interval", "200ms", "--lag", lag,
+        "--limit", "0", "--format", "ndjson", "--fields", "message" }, { env = e })
+    end
+
+    -- message -> times shown (p: a follower, or its output)
+    local function shown(p)
+      local n = {}
+      local text = type(p) == "string" and p or p:output()
+      for line in text:gmatch("[^\n]+") do
+        local m = assert(json.decode(line), line).message
+        n[m] = (n[m] or 0) + 1
+      end
+      return n
+    end
+    local function shows(p, msgs, seconds)
+      return p:wait_for(function()
+        local n = shown(p)
+        for _, m in ipairs(msgs) do if not n[m] then return false end end
+        return true
+      end, seconds or 10)
+    end
+    -- Ctrl-C -> exit status, output, errors
+    local function stop(p)
+      p:signal("INT")
+      local status = p:wait(10)
+      local out, errs = p:output(), p:errors()
+      p:cleanup()
+      return status, out, errs
+    end
+
+    teardown(function()
+      for _, name in ipairs(made) do core.http.request{ method = "DELETE", url = stack.opensearch .. "/" .. name } end
+    end)
+
+    it("shows a row once when the rounded range returns it again after its id was forgotten", function()
+      -- --lag 1500us: the polls' start falls between milliseconds, and
+      -- OpenSearch rounds it down for a millisecond date field, so a row
+      -- 2 ms older than the newest comes back in every poll.
+      local name = new_index()
+      local f = follow(name, nil, "1500us")
+      os.execute("sleep 1")
+      local t = now_ms()
+      write(name, { { ts = t - 2, msg = "edge older" }, { ts = t, msg = "edge newest" } })
+      assert.is_true(shows(f, { "edge older", "edge newest" }), f:errors())
+      os.execute("sleep 1.5")                     -- several more polls
+      local status, out, errs = stop(f)
+      assert.are.equal(0, status, errs)
+      assert.are.same({ ["edge older"] = 1, ["edge newest"] = 1 }, shown(out))
+    end)
+
+    it("a document stamped an hour ahead does not hide the ones stamped now", function()
+      local name = new_index()
+      local f = follow(name, nil, "2s")
+      os.execute("sleep 1")
+      write(name, { { ts = now_ms() + 3600 * 1000, msg = "from a fast clock" } })
+      assert.is_true(shows(f, { "from a fast clock" }), f:errors())
+      write(name, { { ts = now_ms(), msg = "present 1" } })
+      os.execute("sleep 0.5")
+      write(name, { { ts = now_ms(), msg = "present 2" } })
+      local ok = shows(f, { "present 1", "present 2" }, 8)
+      local status, out, errs = stop(f)
+      assert.are.equal(0, status, errs)
+      assert.is_true(ok, "lines stamped now were never shown: " .. out)
+      assert.are.same({ ["from a fast clock"] = 1, ["present 1"] = 1, ["present 2"] = 1 }, shown(out))
+    end)
+
+    it("OpenSearch going away mid-follow: one line, then it catches up when it is back, nothing twice", function()
+      local server = require "support.server"
+      local name = new_index()
+      local proxy = server.proxy(stack.opensearch)     -- the backend's address, which the spec can take away
+      local port = proxy.port
+      local f = follow(name, proxy.url, "5s", { TINKR_TIMEOUT = "3" })
+      local ok, err = pcall(function()
+        os.execute("sleep 1")
+        write(name, { { ts = now_ms(), msg = "before" } })
+        assert.is_true(shows(f, { "before" }), f:errors())
+        proxy:stop()                                   -- connections refused from now on
+        assert.is_true(f:wait_for(function(p) return p:errors():find("retrying", 1, true) end, 10),
+          "no error line: " .. f:errors())
+        -- Written while it cannot be read, older than the lag once it is back.
+        write(name, { { ts = now_ms(), msg = "during 1" } })
+        os.execute("sleep 6")
+        write(name, { { ts = now_ms(), msg = "during 2" } })
+        os.execute("sleep 0.5")
+        proxy = server.proxy(stack.opensearch, { port = port })
+        assert.is_true(shows(f, { "during 1", "during 2" }), f:errors())
+        write(name, { { ts = now_ms(), msg = "after" } })
+        assert.is_true(shows(f, { "after" }), f:errors())
+      end)
+      proxy:stop()
+      local status, out, errs = stop(f)
+      assert(ok, err)
+      assert.are.equal(0, status, errs)
+      assert.are.same({ before = 1, ["during 1"] = 1, ["during 2"] = 1, after = 1 }, shown(out))
+      -- One line for the outage (not one per poll), one for the recovery.
+      local lines = {}
+      for l in errs:gmatch("[^\n]+") do lines[#lines + 1] = l end
+      assert.are.equal(2, #lines, errs)
+      assert.matches("127%.0%.0%.1:" .. port, lines[1])
+      assert.matches("retrying every poll", lines[1])
+      assert.matches("answers again", lines[2])
+    end)
+
+    it("a backend that accepts but never answers: a timeout line, and Ctrl-C still ends it at once", function()
+      local server = require "support.server"
+      local name = new_index()
+      local proxy = server.proxy(stack.opensearch, { delay_ms = 60000 })
+      local f = follow(name, proxy.url, "5s", { TINKR_TIMEOUT = "1" })
+      local said = f:wait_for(function(p) return p:errors():find("retrying", 1, true) end, 15)
+      local t0 = core.monotonic()
+      local status, _, errs = stop(f)
+      local took = core.monotonic() - t0
+      proxy:stop()
+      assert.is_true(said, "no timeout line: " .. errs)
+      assert.matches("time", errs)
+      assert.are.equal(1, select(2, errs:gsub("\n", "")), errs)
+      assert.are.equal(0, status, errs)
+      assert.is_true(took < 5, ("Ctrl-C took %.1f s"):format(took))
+    end)
   end)
 
   it("rejects a bad --lag with a usage error", function()

@@ -7,7 +7,11 @@
 -- last one shown are neither lost nor repeated, and a document stored late
 -- still appears if its timestamp is within `lag` of the newest one seen.
 -- The ids remembered are only those inside the lag window: memory stays
--- bounded however long it runs.
+-- bounded however long it runs.  A row older than that window is dropped
+-- even when a poll returns it (OpenSearch rounds a range's bounds to the
+-- field's resolution): its id may have been forgotten after it was shown.
+-- "Newest seen" is capped by the wall clock, so one document stamped in
+-- the future (a writer with a fast clock) does not hide the present ones.
 local core = require "tinkr.core"
 
 local _M = { _VERSION = "0.1.0" }
@@ -31,6 +35,7 @@ end
 ---   on_recover = function()  they work again,
 ---   logs = tinkr.logs,      (for specs)
 ---   sleep = core.sleep,     returns true when cut short (a signal)
+---   clock = core.now_ns,    the wall clock (caps "newest seen")
 ---   polls = n }             stop after n polls (specs); default: until Ctrl-C
 --- -> true | nil, err (a bad query: no poll is retried then)
 function _M.run(o)
@@ -38,14 +43,16 @@ function _M.run(o)
   local sleep = o.sleep or core.sleep
   local lag_ns = math.floor((o.lag or _M.DEFAULTS.lag) * 1e9)
   local interval = o.interval or _M.DEFAULTS.interval
+  local clock = o.clock or core.now_ns
   local seen, high = {}, nil          -- _id -> time_ns; newest time_ns shown
   local floor = math.mininteger       -- nothing older than the backlog is shown
+  local forgotten = math.mininteger   -- ids of rows older than this are no longer kept
 
   local function take(r)
     local id = r._id
     if id == nil or seen[id] then return end
     local t = r.time_ns or 0
-    if t < floor then return end
+    if t < floor or t < forgotten then return end
     seen[id] = t
     if not high or t > high then high = t end
     o.emit(r)
@@ -76,7 +83,10 @@ function _M.run(o)
     end
     polls = polls + 1
     local p = copy(o.query or {})
-    local from = (high or cursor) - lag_ns
+    local edge = high or cursor
+    local now = clock()
+    if edge > now then edge = now end
+    local from = edge - lag_ns
     p.from, p.to = core.iso_format(from), core.iso_format(from + FAR)
     p.limit, p.order = 0, "asc"
     p.each = take
@@ -90,11 +100,12 @@ function _M.run(o)
       failing = false
       if o.on_recover then o.on_recover() end
     end
-    -- Forget what fell out of the lag window.
-    if high then
-      local oldest = high - lag_ns
+    -- Forget what fell out of the lag window (the next poll starts there
+    -- or later).
+    if from > forgotten then
+      forgotten = from
       for id, t in pairs(seen) do
-        if t < oldest then seen[id] = nil end
+        if t < from then seen[id] = nil end
       end
     end
   end
