@@ -52,6 +52,46 @@ describe("streamed exports", function()
     end
   end)
 
+  -- Runs of 7,000 documents sharing one timestamp, so page boundaries
+  -- (5,000 hits, then pages sized by bytes) fall inside them: the sort's
+  -- tiebreaker alone decides where the next page starts.  One shard: the
+  -- point in time's document number (_doc); three shards: _id.
+  describe("documents sharing a timestamp across page boundaries", function()
+    local made = {}
+    teardown(function()
+      for _, name in ipairs(made) do core.http.request{ method = "DELETE", url = stack.opensearch .. "/" .. name } end
+    end)
+
+    for _, case in ipairs{ { shards = 1, tiebreaker = '{"_doc":"asc"}' }, { shards = 3, tiebreaker = '{"_id":"asc"}' } } do
+      it(("are exported once each from %d shard(s), with %s as the tiebreaker"):format(case.shards, case.tiebreaker), function()
+        local name = ("tinkr-export-ties-%d-%d-%d"):format(case.shards, os.time(), math.random(1e6))
+        made[#made + 1] = name
+        local res = assert(core.http.request{ method = "PUT", url = stack.opensearch .. "/" .. name,
+          headers = { ["Content-Type"] = "application/json" },
+          body = json.encode{ settings = { number_of_shards = case.shards, number_of_replicas = 0 },
+            mappings = { properties = { ["@timestamp"] = { type = "date" }, severity = { type = "keyword" } } } } })
+        assert(res.status == 200, res.body)
+        local lines, t0 = {}, core.now_ns() // 1000000 - 60000
+        for i = 0, 27999 do
+          lines[#lines + 1] = '{"index":{}}'
+          lines[#lines + 1] = ('{"@timestamp":%d,"severity":"INFO","body":"tie %d"}'):format(t0 - (i // 7000) * 1000, i)
+        end
+        res = assert(core.http.request{ method = "POST", url = stack.opensearch .. "/" .. name .. "/_bulk?refresh=true",
+          headers = { ["Content-Type"] = "application/x-ndjson" }, body = table.concat(lines, "\n") .. "\n", timeout = 120 })
+        assert(res.status == 200 and not json.decode(res.body).errors, res.body:sub(1, 300))
+        local exports = require "support.exports"
+        local ids, n = exports.index_ids(stack.opensearch, name)
+        assert.are.equal(28000, n)
+        local list, err, status = exports.export_ids({ OTEL_OPENSEARCH_URL = stack.opensearch, OTEL_LOG_INDEX = name,
+          TINKR_LAYOUT = "seed" }, { "--verbose" })
+        assert.are.equal(0, status, err)
+        assert.are.same({ returned = n, in_index = n, duplicates = 0, missing = 0, unknown = 0 }, exports.compare(list, ids, n))
+        assert.matches(case.tiebreaker, err, 1, true)
+        assert.matches('"search_after":', err, 1, true)
+      end)
+    end
+  end)
+
   describe("GET /v1/logs?limit=0", function()
     local srv
     local auth = { Authorization = "Bearer export-token" }

@@ -58,10 +58,12 @@ local function checks(label, url)
         assert.matches('"search_after":', err)
         if major < 2 then
           assert.is_nil(err:find('"pit":', 1, true), "1.x has no point in time: never used")
+          assert.matches('{"_id":"asc"}', err, 1, true)     -- the unique tiebreaker
         else
           assert.matches('"pit":{', err, 1, true)
+          -- the sample indices have one shard: the point in time's document number is unique
+          assert.matches('{"_doc":"asc"}', err, 1, true)
         end
-        assert.matches('{"_id":"asc"}', err, 1, true)     -- the unique tiebreaker
       end)
     end
 
