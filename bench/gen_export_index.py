@@ -4,6 +4,9 @@ export bench: bench/gen_export_index.py URL INDEX N ANCHOR_EPOCH_S.
 Reused when it already holds N documents and its load finished (the load
 sets refresh_interval back last, so an interrupted one is never reused).
 Documents spread evenly over the hour before ANCHOR (epoch-ms timestamps).
+The index is hidden: the specs share this OpenSearch, and index discovery
+and `tinkr doctor` (which list every index) must not find it; naming it
+still works.
 
 Loading 1,000,000 documents on a busy 2-core machine is the slow part, so:
 no replicas, no refresh and an async translog while loading; bulk bodies of
@@ -33,11 +36,12 @@ status, doc = call("GET", f"/{index}/_count")
 if status == 200 and doc.get("count") == n:
     _, st = call("GET", f"/{index}/_settings/index.refresh_interval?include_defaults=false")
     if st.get(index, {}).get("settings", {}).get("index", {}).get("refresh_interval") != "-1":
+        call("PUT", f"/{index}/_settings", json.dumps({"index": {"hidden": True}}).encode())
         say(f"{index} already holds {n} documents; reused")
         sys.exit(0)
 call("DELETE", f"/{index}")
 mapping = {
-    "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1",
+    "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1", "hidden": True,
                  "translog": {"durability": "async", "flush_threshold_size": "1gb"}},
     "mappings": {"properties": {
         "@timestamp": {"type": "date"}, "severity": {"type": "keyword"}, "body": {"type": "text"},
