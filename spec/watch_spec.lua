@@ -176,7 +176,8 @@ return {
       for _, e in ipairs(events_of(watcher:output())) do states[#states + 1] = e.state end
       assert.are.same({ "pending", "firing" }, states)
       -- the webhook: first attempt refused (500), the retry delivered an Alertmanager alert list
-      assert.is_true(receiver:wait_for(function() return helpers.read_file(dir .. "/received") end, 10))
+      -- a whole line: the file exists before its first line is written
+      assert.is_true(receiver:wait_for(function() return (helpers.read_file(dir .. "/received") or ""):find("\n") end, 10))
       local got = json.decode(helpers.read_file(dir .. "/received"):match("[^\n]+"))
       local alerts = json.decode(got.body)
       assert.are.equal("watch spec errors", alerts[1].labels.alertname)
@@ -186,7 +187,7 @@ return {
       assert.matches("attempt 1 of 3 failed: HTTP 500", watcher:errors())
       -- the exec hook (it runs after the webhook) got the event on stdin;
       -- its failure was logged, not fatal
-      assert.is_true(watcher:wait_for(function() return helpers.read_file(dir .. "/exec-events") ~= nil end, 10))
+      assert.is_true(watcher:wait_for(function() return (helpers.read_file(dir .. "/exec-events") or ""):find("\n") ~= nil end, 10))
       assert.are.equal("firing", json.decode(helpers.read_file(dir .. "/exec-events"):match("[^\n]+")).state)
       assert.is_true(watcher:wait_for(function(p) return p:errors():find("exit 3: boom", 1, true) end, 5), watcher:errors())
 
