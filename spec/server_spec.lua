@@ -640,6 +640,33 @@ prometheus_url = "%s"
       _, stderr, status = helpers.run(q(server.binary()) .. " --listen nowhere")
       assert.equal(2, status)
       assert.matches("HOST:PORT", stderr, 1, true)
+      -- the same checks for --name=VALUE
+      _, stderr, status = helpers.run(q(server.binary()) .. " --workers=zero")
+      assert.equal(2, status)
+      assert.matches("--workers wants a number", stderr, 1, true)
+      _, stderr, status = helpers.run(q(server.binary()) .. " --listen=")
+      assert.equal(2, status)
+      assert.matches("HOST:PORT", stderr, 1, true)
+      _, stderr, status = helpers.run(q(server.binary()) .. " --help=yes")
+      assert.equal(2, status)
+      assert.matches("--help takes no value", stderr, 1, true)
+    end)
+
+    it("takes --name=VALUE as well as --name VALUE", function()
+      local s = start{ args = { "--workers=1", "--max-rows=7" } }
+      local ok, err = pcall(function()
+        local status, doc = s:get_json("/v1/logs?service=payments-api&level=ERROR&limit=7")
+        assert.equal(200, status, json.encode(doc))
+        assert.equal(7, #doc.rows)
+        -- --max-rows=7 took effect: one more is refused
+        status, doc = s:get_json("/v1/logs?service=payments-api&level=ERROR&limit=8")
+        assert.equal(400, status)
+        assert.matches("7", doc.error.message, 1, true)
+        local metrics = s:get("/metrics").body
+        assert.matches("tinkr_server_workers 1\n", metrics, 1, true)
+      end)
+      s:stop()
+      assert(ok, err)
     end)
   end)
 end)

@@ -142,7 +142,21 @@ describe("the command-line surface", function()
     local out, err, status = helpers.run(table.concat(argv, " "))
     assert.equal(0, status, err)
     assert.equal(help.server(), out)
+    -- the same options as --name=VALUE
+    local joined = { q(server_bin()) }
+    for _, o in ipairs(surface.SERVER.options) do
+      if o[1] ~= "--help" and o[1] ~= "--version" then
+        joined[#joined + 1] = q(o[1] .. "=" .. (SAMPLE[o.type] or "x"))
+      end
+    end
+    joined[#joined + 1] = "--help"
+    out, err, status = helpers.run(table.concat(joined, " "))
+    assert.equal(0, status, err)
+    assert.equal(help.server(), out)
     local _, err2, status2 = helpers.run(q(server_bin()) .. " --not-described 1")
+    assert.equal(2, status2)
+    assert.truthy(err2:find("unknown option '--not-described'", 1, true), err2)
+    _, err2, status2 = helpers.run(q(server_bin()) .. " --not-described=1")
     assert.equal(2, status2)
     assert.truthy(err2:find("unknown option '--not-described'", 1, true), err2)
   end)

@@ -326,8 +326,3 @@ void lua_worker_run(void *context, struct job *job)
     w->job = NULL;
     lua_settop(L, 0);
 }
-
-const char *lua_worker_version(void)
-{
-    return TINKR_VERSION " (" LUA_RELEASE ")";
-}

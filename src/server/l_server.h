@@ -35,7 +35,4 @@ void lua_worker_run(void *worker, struct job *job);
 
 void lua_worker_close(struct lua_worker *w);
 
-/* "0.1.0 (Lua 5.4.6)" */
-const char *lua_worker_version(void);
-
 #endif

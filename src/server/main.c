@@ -158,7 +158,22 @@ static int is_loopback(const struct sockaddr_storage *a)
 static int parse_args(int argc, char **argv, struct server_options *opt)
 {
     for (int i = 1; i < argc; i++) {
+        /* --name value or --name=value: a names the option either way. */
+        char name[64];
         const char *a = argv[i];
+        const char *inline_value = NULL;
+        const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+        if (eq) {
+            size_t n = (size_t)(eq - a);
+            if (n >= sizeof name)
+                return usage_error("unknown option '%s'", a);
+            memcpy(name, a, n);
+            name[n] = '\0';
+            a = name;
+            inline_value = eq + 1;
+        }
+        if (inline_value && (strcmp(name, "--help") == 0 || strcmp(name, "--version") == 0))
+            return usage_error("%s takes no value", name);
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(tinkr_server_usage, stdout);
             return 0;
@@ -171,9 +186,9 @@ static int parse_args(int argc, char **argv, struct server_options *opt)
         }
         if (strncmp(a, "--", 2) != 0)
             return usage_error("unexpected argument '%s'", a);
-        if (i + 1 >= argc)
+        if (!inline_value && i + 1 >= argc)
             return usage_error("%s needs a value", a);
-        const char *v = argv[++i];
+        const char *v = inline_value ? inline_value : argv[++i];
         long long n;
         double d;
         if (strcmp(a, "--listen") == 0) opt->listen = v;

@@ -10,7 +10,8 @@ return {
 tinkr-server answers the same queries as tinkr(1) and the Lua API, as JSON
 over HTTP, for automation hooks and other tools. Requests go to a pool of Lua
 workers, each with its own Lua state, behind libmicrohttpd. Backends and
-profiles are configured exactly as for tinkr (see tinkr-config(5)).]],
+profiles are configured exactly as for tinkr (see tinkr-config(5)). An option
+takes its value as --name VALUE or --name=VALUE.]],
   options = {
     { "--listen", arg = "HOST:PORT", type = "address", default = "127.0.0.1:8080", help = "address to listen on; port 0 picks a free port, printed at start" },
     { "--profile", arg = "NAME", type = "profile", help = "configuration profile, as for tinkr" },
