@@ -147,9 +147,24 @@ function Backend:layout_for(kind)
   return cached
 end
 
+-- Loaded templates by path, with the text they were compiled from: a
+-- long-lived state (tinkr-server's workers) compiles each once, and again
+-- only when its file changes.  Each call still runs under the budget.
+local templates = {}
+
+local function template_of(relpath)
+  local src = resources.find(relpath)
+  local cached = templates[relpath]
+  if cached and src and cached.src == src then return cached.fn end
+  local fn, err = resources.load(relpath)
+  if not fn then return nil, err end
+  templates[relpath] = { src = src, fn = fn }
+  return fn
+end
+
 -- Runs a template under pcall: a field the mapping lacks becomes nil, err.
 local function build(template_name, q, resolve)
-  local template, err = resources.load("queries/templates/" .. template_name .. ".lua")
+  local template, err = template_of("queries/templates/" .. template_name .. ".lua")
   if not template then return nil, err end
   local ok, dsl = pcall(template, q, resolve)
   if not ok then

@@ -217,6 +217,9 @@ function _M.now()
   return _M.clock()
 end
 
+--- The pinned "now" in ns, or nil.
+function _M.pinned() return pinned end
+
 --- Pins "now" (ns or any form time.parse accepts); nil unpins.
 --- Returns the pinned ns, or nil and an error.
 function _M.pin(value)

@@ -56,9 +56,36 @@ local function export_logs(p, ctx)
   return nil, errors.is_error(err) and err or errors.new("internal", tostring(err))
 end
 
+-- The rows of a logs answer as JSON text straight from the search
+-- response: tinkr.logs' ndjson path (C writes each hit from the raw text
+-- of its values, timestamps normalised), its lines joined into an array.
+-- The same rows as encoding tinkr.logs' Lua rows, without building them
+-- (spec/server_spec.lua compares the two on every sample layout).
+local function logs_text(p)
+  local pages = {}
+  local q = {}
+  for k, v in pairs(p) do q[k] = v end
+  q.ndjson = function(text) pages[#pages + 1] = text end
+  local rows, meta = tinkr().logs(q)
+  if not rows then return nil, meta end
+  -- One line per hit, each ending in "\n" (a JSON line holds no raw
+  -- newline).  Cut with a plain find: gsub would try a match at every byte.
+  local items, find, sub = {}, string.find, string.sub
+  for _, text in ipairs(pages) do
+    local pos = 1
+    while true do
+      local nl = find(text, "\n", pos, true)
+      if not nl then break end
+      items[#items + 1] = sub(text, pos, nl - 1)
+      pos = nl + 1
+    end
+  end
+  return { rows_json = "[" .. table.concat(items, ",") .. "]", meta = meta }
+end
+
 function _M.logs(p, _, ctx)
   if p.limit == 0 and ctx and ctx.stream then return export_logs(p, ctx) end
-  return rows_answer(tinkr().logs(p))
+  return logs_text(p)
 end
 
 function _M.traces(p) return rows_answer(tinkr().traces(p)) end

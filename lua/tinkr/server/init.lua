@@ -28,6 +28,7 @@ _M.DEFAULTS = {
 
 local settings = {}
 local configured_now   -- "now" as the configuration pinned it (TINKR_NOW, profile)
+local configured_ns    -- the same in ns, as tinkr.time holds it pinned (nil: not pinned)
 
 -- When stderr is the journal (systemd sets JOURNAL_STREAM), each line
 -- starts with its syslog priority, as the C side's server_log does.
@@ -56,6 +57,7 @@ function _M.configure(opts)
   if not ok then return nil, err end
   local cfg = require("tinkr.config").get()
   configured_now = cfg:get("now")
+  configured_ns = require("tinkr.time").pinned()
   response.set_secrets{ (cfg:get("opensearch_api_key")) }
   settings.script_limits = {
     instructions = math.tointeger(settings.script_instructions),
@@ -79,8 +81,11 @@ local function pin_now(value)
   return true
 end
 
+-- (Parsing configured_now again costs more than the rest of a request's
+-- time handling: only when a request changed the pin.)
 local function unpin_now()
-  require("tinkr.time").pin(configured_now)
+  local time = require "tinkr.time"
+  if time.pinned() ~= configured_ns then time.pin(configured_now) end
 end
 
 -- The server's streamed-answer primitives (nil outside tinkr-server, e.g.
@@ -153,6 +158,10 @@ function _M.handle(req)
   end
   if result.streamed then return 200, "", route.route, nil end
   if result.http_status then return result.http_status, result.http_body, route.route, nil end
+  if result.rows_json then
+    local status, body = response.ok_rows(result.rows_json, result.meta, settings.max_response)
+    return status, body, route.route, nil
+  end
   local status, body = response.ok(result, settings.max_response)
   return status, body, route.route, nil
 end

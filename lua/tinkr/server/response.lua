@@ -60,6 +60,21 @@ function _M.ok(result, max_bytes)
   return 200, body
 end
 
+--- The answer {"rows": <rows_json>, "meta": <meta>} for rows already
+--- encoded as a JSON array (api.logs' fast path); limits as ok().
+function _M.ok_rows(rows_json, meta, max_bytes)
+  local ok, meta_json = pcall(json.encode, meta)
+  if not ok then
+    return _M.fail(errors.new("internal", "cannot encode the result as JSON: " .. tostring(meta_json)))
+  end
+  local size = #'{"rows":,"meta":}' + #rows_json + #meta_json
+  if max_bytes and size > max_bytes then
+    return _M.fail(errors.new("too_large", ("the result is %d bytes, over the server's limit of %d: "
+      .. "narrow the query (smaller limit or window, or fields=)"):format(size, max_bytes)))
+  end
+  return 200, '{"rows":' .. rows_json .. ',"meta":' .. meta_json .. "}"
+end
+
 --- Which backend label (for metrics) an error is blamed on, or nil.
 function _M.backend_label(err, default_backend)
   if type(err) ~= "table" or not BACKEND_CODES[err.code] then return nil end
