@@ -102,6 +102,46 @@ describe("tinkr-server", function()
       end
     end)
 
+    -- /v1/logs writes its rows from the raw search response (tinkr.logs'
+    -- ndjson path) rather than encoding Lua rows: they must be the same
+    -- rows, every field and value, whatever the layout.
+    it("GET /v1/logs rows equal the Lua API's rows, field for field, in every sample layout", function()
+      local cases = {
+        { index = "otel-logs-*", query = "service=payments-api&level=ERROR&limit=40", lua = [[{ service = "payments-api", level = "ERROR", limit = 40 }]] },
+        { index = "ss4o_logs-*", query = "level=ERROR,WARN&limit=60", lua = [[{ level = "ERROR,WARN", limit = 60 }]] },
+        { index = "logs-otel-v1-*", query = "service=checkout&limit=30&since=2h", lua = [[{ service = "checkout", limit = 30, since = "2h" }]] },
+        { index = "otel-ecs-logs", query = "limit=25", lua = [[{ limit = 25 }]] },
+        { index = "otel-ecs-logs", query = "limit=25&fields=service,message,trace_id,_id", lua = [[{ limit = 25, fields = "service,message,trace_id,_id" }]] },
+        { index = "otel-flat-logs", query = "service=frontend&limit=20&grep=GET", lua = [[{ service = "frontend", limit = 20, grep = "GET" }]] },
+      }
+      for _, c in ipairs(cases) do
+        local s = start{ args = { "--workers", "1" }, env = { OTEL_LOG_INDEX = c.index } }
+        local ok, err = pcall(function()
+          local status, doc = s:get_json("/v1/logs?" .. c.query)
+          assert.equal(200, status, c.index .. ": " .. json.encode(doc))
+          local out, stderr = helpers.tinkr({ "-e", ([[
+            local json = require("tinkr.core").json
+            local rows, meta = tinkr.logs(%s)
+            assert(rows, meta and meta.message)
+            io.write(json.encode{ rows = json.array(rows), total = meta.total, returned = meta.returned })
+          ]]):format(c.lua) }, { env = { OTEL_OPENSEARCH_URL = stack.opensearch, OTEL_PROMETHEUS_URL = stack.prometheus,
+                                         OTEL_LOG_INDEX = c.index, TINKR_NOW = stack.now,
+                                         XDG_CONFIG_HOME = empty_config_home } })
+          local want = json.decode(out)
+          assert(want, c.index .. ": tinkr -e printed no JSON: " .. tostring(stderr))
+          assert.is_true(#want.rows > 0, c.index .. ": the case selects no rows")
+          assert.equal(want.total, doc.meta.total, c.index)
+          assert.equal(want.returned, doc.meta.returned, c.index)
+          assert.equal(#want.rows, #doc.rows, c.index)
+          for i, row in ipairs(want.rows) do
+            assert.same(row, doc.rows[i], ("%s: row %d"):format(c.index, i))
+          end
+        end)
+        s:stop()
+        assert(ok, err)
+      end
+    end)
+
     it("takes where= repeatedly, grep=, fields= and an explicit now=", function()
       local _, all = srv:get_json("/v1/logs?service=frontend&limit=1&now=2026-11-26T11:00:00Z&since=30m")
       assert.equal("2026-11-26T10:30:00.000000000Z", all.meta.window.from)

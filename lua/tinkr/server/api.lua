@@ -85,6 +85,9 @@ end
 
 function _M.logs(p, _, ctx)
   if p.limit == 0 and ctx and ctx.stream then return export_logs(p, ctx) end
+  -- With fields=, Lua rows keep the layout's own fields beside the chosen
+  -- ones and the ndjson path writes only the chosen: the Lua rows answer.
+  if p.fields ~= nil then return rows_answer(tinkr().logs(p)) end
   return logs_text(p)
 end
 
