@@ -30,7 +30,7 @@ local function bash_complete(words, opts)
     "source " .. q(dir .. "/tinkr.bash"),
     "COMP_WORDS=(" .. table.concat(quoted, " ") .. ")",
     "COMP_CWORD=" .. (#words - 1),
-    (words[1]:find("server") and "_tinkr_server" or "_tinkr"),
+    (words[1]:find("tinkr%-server$") and "_tinkr_server" or "_tinkr"),   -- the program name, not a directory on its path
     'printf "%s\\n" "${COMPREPLY[@]}"',
   }, "\n")
   local env = {}
