@@ -12,9 +12,12 @@ local function tmpdir()
   return d
 end
 
-local function wait_for(path, seconds)
+-- Waits until path exists (and, with text, until it holds text: the
+-- receiver's output file exists, empty, before the first message arrives).
+local function wait_for(path, seconds, text)
   for _ = 1, seconds * 20 do
-    if helpers.read_file(path) then return true end
+    local got = helpers.read_file(path)
+    if got and (not text or got:find(text, 1, true)) then return true end
     os.execute("sleep 0.05")
   end
   return false
@@ -43,7 +46,7 @@ describe("tinkr-server under systemd", function()
     os.execute("python3 -c " .. q(RECEIVER) .. " " .. q(sock) .. " > " .. q(dir .. "/got") .. " 2>&1 &")
     assert.is_true(wait_for(sock .. ".bound", 10))
     local srv = server.start{ env = { NOTIFY_SOCKET = sock }, args = { "--workers", "1" } }
-    assert.is_true(wait_for(dir .. "/got", 10), "no READY=1")
+    assert.is_true(wait_for(dir .. "/got", 10, "READY=1\n"), "no READY=1")
     assert.equal(200, (srv:get("/healthz")).status)
     assert.equal("READY=1\n", helpers.read_file(dir .. "/got"))
     local status = srv:stop()
