@@ -66,6 +66,18 @@ describe("sample stack (scripts/stack)", function()
     assert.equal(stack.now, expected.now)
   end)
 
+  it("`stack up` leaves an index a spec has closed for a moment alone (no reload under a running suite)", function()
+    local index = "otel-ecs-logs"
+    opensearch("POST", "/" .. index .. "/_close")
+    local ok, out, err, status = pcall(support.command, "up")
+    opensearch("POST", "/" .. index .. "/_open?wait_for_active_shards=1")
+    assert(ok, out)
+    assert.equal(0, status, err)
+    assert.not_matches("OpenSearch loaded", out .. err)
+    local want = assert(io.open(stack.state_dir .. "/data/counts.tsv")):read("a"):match(index:gsub("%-", "%%-") .. "\t(%d+)")
+    assert.equal(tonumber(want), count(index, { match_all = {} }))
+  end)
+
   it("holds exactly the documents the generator wrote, per index", function()
     local have = {}
     for index in pairs(expected.index_counts) do have[index] = count(index, { match_all = {} }) end
