@@ -143,6 +143,7 @@ stack-down:
 
 # Benchmarks with side-by-side ratios against Python, jq, lua-cjson, curl.
 bench: deps all
+	scripts/install-deps --bench
 	bench/run
 
 # The rockspec lists every module; regenerate it after adding or removing one

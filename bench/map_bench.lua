@@ -3,7 +3,9 @@
 -- trace id), whole process, side by side in one hyperfine run:
 --   tinkr (bin/tinkr + map.rows), python3 (json + dict walk), jq, and
 --   lua5.4 + lua-cjson (decode everything, then walk).
--- Then cold start, peak RSS, and the engines alone in one process.
+-- Then cold start, peak RSS, the engines alone in one process, and the
+-- simdjson measuring stick per layout.  Whole-process lines come in wall
+-- time and (map-cpu-*) CPU time.
 --
 -- Run by bench/run with lua5.4 (needs lua-cjson, hyperfine, jq, python3,
 -- /usr/bin/time).  BENCH_RUNS=n changes the number of timed runs (10).
@@ -71,7 +73,8 @@ for _, p in ipairs(peers) do
   end
 end
 
--- hyperfine -N (no shell) over named commands; returns name -> median ms.
+-- hyperfine -N (no shell) over named commands; returns name -> median wall
+-- ms, and name -> mean CPU ms (user + system).
 local function medians(list, warmup)
   local json_out = ROOT .. "/build/bench/hyperfine.json"
   local args = { "hyperfine", "-N", "--style", "none", "--warmup", tostring(warmup),
@@ -90,14 +93,19 @@ local function medians(list, warmup)
   local f = assert(io.open(json_out, "rb"))
   local res = cjson.decode(f:read("a"))
   f:close()
-  local m = {}
-  for _, r in ipairs(res.results) do m[r.command] = r.median * 1000 end
-  return m
+  local m, cpu = {}, {}
+  for _, r in ipairs(res.results) do
+    m[r.command] = r.median * 1000
+    cpu[r.command] = (r.user + r.system) * 1000
+  end
+  return m, cpu
 end
 
-local function line(name, peer, t, p)
-  print(string.format("bench %s: tinkr %.1f ms, %s %.1f ms, ratio %.1f", name, t, peer, p, p / t))
+local function line(name, peer, t, p, fmt)
+  fmt = fmt or "bench %s: tinkr %.1f ms, %s %.1f ms, ratio %.1f"
+  print(string.format(fmt, name, t, peer, p, p / t))
 end
+local FINE = "bench %s: tinkr %.2f ms, %s %.2f ms, ratio %.2f"
 
 local function load_note()
   local f = io.open("/proc/loadavg", "rb")
@@ -109,10 +117,14 @@ end
 print(string.format("# map: %d hits, %.1f MB, median of %d runs each (hyperfine -N), whole process",
   10000, size / 1e6, RUNS))
 print(load_note())
-local m = medians(peers, 2)
+local m, cpu = medians(peers, 2)
 line("map-vs-python3", "python3", m.tinkr, m.python3)
 line("map-vs-jq", "jq", m.tinkr, m.jq)
 line("map-vs-lua-cjson", "lua-cjson", m.tinkr, m["lua-cjson"])
+-- The same runs by CPU time: on a shared machine wall time is mostly noise.
+line("map-cpu-vs-python3", "python3", cpu.tinkr, cpu.python3)
+line("map-cpu-vs-jq", "jq", cpu.tinkr, cpu.jq)
+line("map-cpu-vs-lua-cjson", "lua-cjson", cpu.tinkr, cpu["lua-cjson"])
 print("# targets: >= 10x python3 and jq, >= 5x lua-cjson (ratio)")
 
 -- Peak RSS, one run each (it barely varies).
@@ -128,19 +140,69 @@ end
 print(string.format("# map: response %.1f MB; tinkr peak RSS is %.1fx the response", size / 1048576,
   rss.tinkr / (size / 1048576)))
 
-local cold = medians({
+local cold, cold_cpu = medians({
   { name = "tinkr", cmd = { tinkr, "-e", "" } },
   { name = "lua5.4", cmd = { "lua5.4", "-e", "" } },
   { name = "python3", cmd = { python, "-c", "" } },
 }, 3)
 line("cold-start-vs-lua5.4", "lua5.4", cold.tinkr, cold["lua5.4"])
 line("cold-start-vs-python3", "python3", cold.tinkr, cold.python3)
+line("cold-start-cpu-vs-python3", "python3", cold_cpu.tinkr, cold_cpu.python3, FINE)
 print("# target: tinkr -e '' under 5 ms")
 
--- The engines alone, inside one bin/tinkr process (CPU time, median).
-local inproc = sh(cmdline { tinkr, ROOT .. "/bench/map_inprocess.lua", data })
-local mr, cj, jd = inproc:match("map.rows ([%d.]+)"), inproc:match("cjson ([%d.]+)"),
-  inproc:match("json.decode ([%d.]+)")
-line("map-in-process-vs-cjson-decode", "cjson.decode+walk", tonumber(mr), tonumber(cj))
-line("map-in-process-vs-json-decode", "json.decode+walk", tonumber(mr), tonumber(jd))
+-- The engines alone, inside one bin/tinkr process (median CPU ms; wall too).
+local function inprocess(file, passes, layout)
+  local out = sh(cmdline { tinkr, ROOT .. "/bench/map_inprocess.lua", file, tostring(passes), layout })
+  local t = {}
+  for name, cpu, wall in out:gmatch("([%w._]+) ([%d.]+) ([%d.]+)") do
+    t[name] = { cpu = tonumber(cpu), wall = tonumber(wall) }
+  end
+  return t
+end
+
+local inproc = inprocess(data, 15)
+line("map-in-process-vs-cjson-decode", "cjson.decode+walk", inproc["map.rows"].cpu, inproc.cjson.cpu)
+line("map-in-process-vs-json-decode", "json.decode+walk", inproc["map.rows"].cpu, inproc["json.decode"].cpu)
+
+-- The measuring stick: simdjson On-Demand extracting the same fields with
+-- copies (bench/simdjson_extract.cpp, built here against Debian's
+-- libsimdjson-dev at its best: -O3 -march=native).  For each layout's field
+-- set (bench/map_layouts.lua); ratio = simdjson / tinkr, so the goal
+-- "within 1.5x" is a ratio >= 0.67.
+local stick = ROOT .. "/build/bench/simdjson_extract"
+local _, built = sh(cmdline { "g++", "-std=c++17", "-O3", "-march=native", "-o", stick,
+  ROOT .. "/bench/simdjson_extract.cpp", "-lsimdjson" } .. " 2>" .. q(ROOT .. "/build/bench/simdjson.err"))
+if not built then
+  io.stderr:write("bench: cannot build the simdjson measuring stick (scripts/install-deps --bench ",
+    "installs libsimdjson-dev):\n", assert(io.open(ROOT .. "/build/bench/simdjson.err")):read("a"))
+  os.exit(1)
+end
+local layouts = dofile(ROOT .. "/bench/map_layouts.lua")
+local PASSES = tonumber(os.getenv("BENCH_PASSES") or "21")
+for _, name in ipairs { "ss4o", "seed", "dataprepper", "ecs", "flatten_attributes", "jaeger" } do
+  local file = ROOT .. "/build/bench/search-10k-" .. name .. ".json"
+  assert(os.execute("lua5.4 " .. q(ROOT .. "/bench/gen_search_response.lua") .. " " .. q(file) .. " 10000 " .. name))
+  local fsize = assert(io.open(file, "rb")):seek("end")
+  local args = { stick, file, tostring(PASSES) }
+  local fields = {}
+  for field, path in pairs(layouts[name].paths) do fields[#fields + 1] = field .. "=" .. path end
+  table.sort(fields)
+  table.move(fields, 1, #fields, 4, args)
+  local out, ok = sh(cmdline(args))
+  local sj = { cpu = tonumber(out:match("cpu ([%d.]+)")), wall = tonumber(out:match("wall ([%d.]+)")) }
+  if not ok or not sj.cpu or out:match("rows (%d+)") ~= "10000" then
+    io.stderr:write("bench: simdjson_extract failed on ", name, ": ", out, "\n")
+    os.exit(1)
+  end
+  local t = inprocess(file, PASSES, name)
+  local rows, nd = t["map.rows"], t["map.ndjson"]
+  print(string.format("# map %s: %.1f MB, %d fields (%s); simdjson %s", name, fsize / 1e6, #fields,
+    layouts[name].section, out:match("kernel ([^\n]+)")))
+  line("map-" .. name .. "-vs-simdjson", "simdjson", rows.cpu, sj.cpu, FINE)
+  line("map-" .. name .. "-wall-vs-simdjson", "simdjson", rows.wall, sj.wall, FINE)
+  line("map-ndjson-" .. name .. "-vs-simdjson", "simdjson", nd.cpu, sj.cpu, FINE)
+  print(string.format("# map %s: map.rows %.2f GB/s, map.ndjson %.2f GB/s, simdjson %.2f GB/s (CPU)",
+    name, fsize / rows.cpu / 1e6, fsize / nd.cpu / 1e6, fsize / sj.cpu / 1e6))
+end
+print("# target: map.rows and map.ndjson within 1.5x of simdjson (ratio >= 0.67, >= 1.8 GB/s)")
 print("# python3 is " .. python)
