@@ -28,11 +28,23 @@ typedef struct {
   int rank;         /* position in the field's list of paths: lower wins */
 } map_path;
 
-typedef struct {   /* a path being followed: what is left of it, and whose */
-  const char *rest;
-  size_t len;
+/* The spec's paths as a byte trie, one root for _source paths and one for
+ * hit paths, so that matching a key costs one walk down the trie whatever
+ * the number of paths: a key K leads from node N to the node N+K; that node
+ * ends some paths (K was the rest of them: the value is found), and its '.'
+ * child, if any, is where the paths that go on inside K's value continue.
+ * The paths ending in a node's subtree are terms[term, sub_end), in
+ * depth-first order; the node's own are the first nterm of them. */
+typedef struct {
+  int child, sibling;  /* first child and next sibling; 0 = none (0 is a root) */
+  int dot;             /* the '.' child, or 0 */
+  int term, nterm, sub_end;
+  unsigned char byte;
+} trie_node;
+
+typedef struct {
   int field, rank;
-} map_cand;
+} map_term;
 
 typedef struct {
   lua_State *L;
@@ -41,7 +53,10 @@ typedef struct {
   int nfields;
   map_path *paths;  /* [0, nsrc) resolve in _source, [nsrc, nsrc+nhit) in the hit */
   int nsrc, nhit;
-  map_cand *cands;  /* scratch for candidate sets, one region per level */
+  trie_node *nodes; /* [0] the _source root, [1] the hit root */
+  int nnodes;
+  map_term *terms;
+  int *path_next;   /* scratch while the trie is built */
   int *best;        /* per field: rank of the value already in the row */
   char *keybuf;     /* unescaped keys; longer ones cannot match anything */
   size_t keycap;
@@ -64,8 +79,7 @@ typedef struct {
 
 typedef struct {
   int nfields, npaths, nsrc;
-  size_t maxlen;
-  int maxsegs;
+  size_t maxlen, bytes;
 } spec_size;
 
 static int spec_error(lua_State *L, const char *where, const char *name, const char *why)
@@ -107,14 +121,12 @@ static void measure_path(lua_State *L, void *ud, const char *name, int rank, int
 {
   spec_size *z = ud;
   size_t len;
-  const char *p = lua_tolstring(L, vidx, &len);
-  int segs = 1;
+  (void)lua_tolstring(L, vidx, &len);
   (void)name;
   if (rank == 0) z->nfields++;
   z->npaths++;
   if (len > z->maxlen) z->maxlen = len;
-  for (size_t i = 0; i < len; i++) segs += p[i] == '.';
-  if (segs > z->maxsegs) z->maxsegs = segs;
+  z->bytes += len;
 }
 
 typedef struct {
@@ -143,6 +155,57 @@ static void fill_path(lua_State *L, void *ud, const char *name, int rank, int vi
   lua_rawseti(L, f->anchor, f->npaths);
 }
 
+/* The child of node reached by byte b, or 0. */
+static inline int trie_child(const trie_node *nodes, int node, unsigned char b)
+{
+  for (int c = nodes[node].child; c; c = nodes[c].sibling)
+    if (nodes[c].byte == b) return c;
+  return 0;
+}
+
+/* Lays out terms[] in depth-first order (see trie_node); paths ending at
+ * a node are chained through path_next from its nterm (a list head here). */
+static int trie_layout(mapper *m, int node, int at)
+{
+  trie_node *n = &m->nodes[node];
+  int own = n->nterm;       /* the head of the node's chain, plus one */
+  n->term = at;
+  n->nterm = 0;
+  for (int p = own - 1; p >= 0; p = m->path_next[p]) {
+    m->terms[at].field = m->paths[p].field;
+    m->terms[at].rank = m->paths[p].rank;
+    at++;
+    n->nterm++;
+  }
+  for (int c = n->child; c; c = m->nodes[c].sibling) at = trie_layout(m, c, at);
+  m->nodes[node].sub_end = at;
+  return at;
+}
+
+static void build_trie(mapper *m)
+{
+  m->nnodes = 2;
+  for (int i = 0; i < m->nsrc + m->nhit; i++) {
+    const map_path *p = &m->paths[i];
+    int node = i < m->nsrc ? 0 : 1;
+    for (size_t k = 0; k < p->len; k++) {
+      unsigned char b = (unsigned char)p->text[k];
+      int c = trie_child(m->nodes, node, b);
+      if (!c) {
+        c = m->nnodes++;
+        m->nodes[c].byte = b;
+        m->nodes[c].sibling = m->nodes[node].child;
+        m->nodes[node].child = c;
+        if (b == '.') m->nodes[node].dot = c;
+      }
+      node = c;
+    }
+    m->path_next[i] = m->nodes[node].nterm - 1;   /* push on the node's chain */
+    m->nodes[node].nterm = i + 1;
+  }
+  trie_layout(m, 1, trie_layout(m, 0, 0));
+}
+
 /* Leaves on the stack: the mapper userdata, the anchor table, and nfields
  * name slots; m->names is the first of those. */
 static mapper *compile_spec(lua_State *L, int spec)
@@ -165,11 +228,13 @@ static mapper *compile_spec(lua_State *L, int spec)
   if (fields) each_path(L, fields, "fields", measure_path, &z);
   z.nsrc = z.npaths;
   if (hit_fields) each_path(L, hit_fields, "hit_fields", measure_path, &z);
+  if (z.bytes > INT_MAX / 4) luaL_argerror(L, 2, "paths too long");
 
-  int levels = (z.maxsegs < JSON_MAX_DEPTH ? z.maxsegs : JSON_MAX_DEPTH) + 2;
   size_t keycap = z.maxlen > 32 ? z.maxlen : 32;
+  size_t maxnodes = 2 + z.bytes;             /* two roots, at most a node a byte */
   size_t need = sizeof(mapper) + sizeof(map_path) * (size_t)z.npaths +
-                sizeof(map_cand) * (size_t)z.npaths * (size_t)levels +
+                sizeof(trie_node) * maxnodes + sizeof(map_term) * (size_t)z.npaths +
+                sizeof(int) * (size_t)z.npaths +
                 sizeof(int) * (size_t)z.nfields + keycap +
                 sizeof(struct slice) * (size_t)z.nfields + sizeof(int) * (size_t)z.nfields;
   mapper *m = lua_newuserdatauv(L, need, 0);
@@ -177,14 +242,19 @@ static mapper *compile_spec(lua_State *L, int spec)
   char *at = (char *)(m + 1);
   m->paths = (map_path *)at;
   at += sizeof(map_path) * (size_t)z.npaths;
-  m->cands = (map_cand *)at;
-  at += sizeof(map_cand) * (size_t)z.npaths * (size_t)levels;
   m->slices = (struct slice *)at;          /* pointer-aligned: before the ints */
   at += sizeof(struct slice) * (size_t)z.nfields;
   m->best = (int *)at;
   at += sizeof(int) * (size_t)z.nfields;
   m->order = (int *)at;
   at += sizeof(int) * (size_t)z.nfields;
+  m->nodes = (trie_node *)at;
+  memset(m->nodes, 0, sizeof(trie_node) * maxnodes);
+  at += sizeof(trie_node) * maxnodes;
+  m->terms = (map_term *)at;
+  at += sizeof(map_term) * (size_t)z.npaths;
+  m->path_next = (int *)at;
+  at += sizeof(int) * (size_t)z.npaths;
   m->keybuf = at;
   m->keycap = keycap;
   m->time_field = -1;
@@ -198,6 +268,7 @@ static mapper *compile_spec(lua_State *L, int spec)
   for (int i = 0; i < z.nfields; i++) lua_pushliteral(L, "");
   if (fields) each_path(L, fields, "fields", fill_path, &f);
   if (hit_fields) each_path(L, hit_fields, "hit_fields", fill_path, &f);
+  build_trie(m);
   return m;
 }
 
@@ -222,110 +293,84 @@ static int key_is(const char *k, size_t klen, const char *lit)
   return klen == n && memcmp(k, lit, n) == 0;
 }
 
-/* Fills set with paths[first .. first+n), each with all of its path left. */
-static void start_set(const mapper *m, map_cand *set, int first, int n)
-{
-  for (int i = 0; i < n; i++) {
-    const map_path *p = &m->paths[first + i];
-    set[i].rest = p->text;
-    set[i].len = p->len;
-    set[i].field = p->field;
-    set[i].rank = p->rank;
-  }
-}
-
-/* Puts the value on top of the stack into the row for every candidate of
- * set that names this key exactly and still beats what the row has. */
-static void assign(mapper *m, const map_cand *set, size_t n, const char *k, size_t klen)
+/* Puts the value on top of the stack into the row for every path ending
+ * at node that still beats what the row has. */
+static void assign(mapper *m, const trie_node *node)
 {
   lua_State *L = m->L;
-  for (size_t i = 0; i < n; i++) {
-    const map_cand *c = &set[i];
-    if (m->best[c->field] <= c->rank || c->len != klen || memcmp(c->rest, k, klen) != 0)
-      continue;
-    m->best[c->field] = c->rank;
-    lua_pushvalue(L, m->names + c->field);
+  for (int i = node->term; i < node->term + node->nterm; i++) {
+    const map_term *t = &m->terms[i];
+    if (m->best[t->field] <= t->rank) continue;
+    m->best[t->field] = t->rank;
+    lua_pushvalue(L, m->names + t->field);
     lua_pushvalue(L, -2);
     lua_rawset(L, m->row);
   }
 }
 
 /* map.ndjson's assign: remembers where the value's text is. */
-static void assign_raw(mapper *m, const map_cand *set, size_t n, const char *k, size_t klen,
-                       const unsigned char *p, size_t len)
+static void assign_raw(mapper *m, const trie_node *node, const unsigned char *p, size_t len)
 {
-  for (size_t i = 0; i < n; i++) {
-    const map_cand *c = &set[i];
-    if (m->best[c->field] <= c->rank || c->len != klen || memcmp(c->rest, k, klen) != 0)
-      continue;
-    m->best[c->field] = c->rank;
-    m->slices[c->field].p = p;
-    m->slices[c->field].len = len;
+  for (int i = node->term; i < node->term + node->nterm; i++) {
+    const map_term *t = &m->terms[i];
+    if (m->best[t->field] <= t->rank) continue;
+    m->best[t->field] = t->rank;
+    m->slices[t->field].p = p;
+    m->slices[t->field].len = len;
   }
 }
 
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* Whether a candidate naming this key exactly could still improve the row
- * (a deeper path of the same field may have been found meanwhile). */
-static int still_wanted(const mapper *m, const map_cand *set, size_t n, const char *k, size_t klen)
+/* Whether any path ending in terms[from, to) could still improve the row
+ * (for a node's own paths: a deeper path of the same field may have been
+ * found meanwhile; for its subtree: whether to look inside at all). */
+static int wanted(const mapper *m, int from, int to)
 {
-  for (size_t i = 0; i < n; i++) {
-    const map_cand *c = &set[i];
-    if (m->best[c->field] > c->rank && c->len == klen && memcmp(c->rest, k, klen) == 0)
-      return 1;
+  for (int i = from; i < to; i++)
+    if (m->best[m->terms[i].field] > m->terms[i].rank) return 1;
+  return 0;
+}
+
+/* The node a key leads to from node, or -1 when no path goes that way. */
+static int follow_key(const mapper *m, int node, const char *k, size_t klen)
+{
+  if (klen == SIZE_MAX) return -1;
+  for (size_t i = 0; i < klen; i++) {
+    node = trie_child(m->nodes, node, (unsigned char)k[i]);
+    if (!node) return -1;
   }
-  return 0;
+  return node;
 }
 
-/* Whether any candidate of the set could still improve the row. */
-static int any_wanted(const mapper *m, const map_cand *set, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    if (m->best[set[i].field] > set[i].rank) return 1;
-  return 0;
-}
-
-/* Walks the members of an object whose '{' is consumed, matching keys
- * against the candidate set.  At the hit level, "_source" starts the walk
- * of the source paths and "sort" is remembered for meta.last_sort. */
-static int walk(mapper *m, map_cand *set, size_t n, map_cand *next, int hit_level)
+/* Walks the members of an object whose '{' is consumed, from trie node
+ * `node`.  At the hit level, "_source" starts the walk of the source paths
+ * and "sort" is remembered for meta.last_sort. */
+static int walk(mapper *m, int node, int hit_level)
 {
   json_scanner *s = m->s;
+  const trie_node *nodes = m->nodes;
   json_token key, t;
   size_t count = 0;
   int rc;
   while ((rc = json_object_next(s, &key, &count)) == 1) {
-    if (!hit_level && !any_wanted(m, set, n)) {
+    if (!hit_level && !wanted(m, nodes[node].term, nodes[node].sub_end)) {
       /* nothing left to find here: skip this value and the rest */
       if (json_skip(s) < 0) return -1;
       return json_skip_rest(s, '}');
     }
     size_t klen;
     const char *k = key_text(m, &key, &klen);
-    size_t nd = 0;
-    int full = 0;
-    if (klen != SIZE_MAX) {
-      for (size_t i = 0; i < n; i++) {
-        const map_cand *c = &set[i];
-        if (c->len < klen || (klen && c->rest[0] != k[0])) continue;  /* cheap rejects first */
-        if (m->best[c->field] <= c->rank) continue;
-        if (c->len == klen) {
-          if (memcmp(c->rest, k, klen) == 0) full = 1;
-        } else if (c->rest[klen] == '.' && memcmp(c->rest, k, klen) == 0) {
-          next[nd] = *c;
-          next[nd].rest += klen + 1;
-          next[nd].len -= klen + 1;
-          nd++;
-        }
-      }
-    }
+    int to = follow_key(m, node, k, klen);
+    int full = to >= 0 && wanted(m, nodes[to].term, nodes[to].term + nodes[to].nterm);
+    int inner = to >= 0 ? nodes[to].dot : 0;
+    if (inner && !wanted(m, nodes[inner].term, nodes[inner].sub_end)) inner = 0;
     int source = hit_level && m->nsrc > 0 && key_is(k, klen, "_source");
     if (hit_level && key_is(k, klen, "sort")) {
       m->last_sort = *s;
       m->have_sort = 1;
     }
-    if (!full && !nd && !source) {
+    if (!full && !inner && !source) {
       if (json_skip(s) < 0) return -1;
       continue;
     }
@@ -334,20 +379,16 @@ static int walk(mapper *m, map_cand *set, size_t n, map_cand *next, int hit_leve
     int done = 0;
     if (source && type == JSON_OBJECT) {
       if (json_value(s, &t) == JSON_NONE) return -1;
-      start_set(m, next + nd, 0, m->nsrc);
-      if (walk(m, next + nd, (size_t)m->nsrc, next + nd + m->nsrc, 0) < 0) return -1;
+      if (walk(m, 0, 0) < 0) return -1;
       done = 1;
     }
-    if (nd && type == JSON_OBJECT) {
+    if (inner && type == JSON_OBJECT) {
       if (done) *s = at;
       if (json_value(s, &t) == JSON_NONE) return -1;
-      if (walk(m, next, nd, next + nd, 0) < 0) return -1;
+      if (walk(m, inner, 0) < 0) return -1;
       done = 1;
     }
-    if (full && done) {
-      if (key.escaped) k = key_text(m, &key, &klen);   /* keybuf was reused below */
-      full = still_wanted(m, set, n, k, klen);
-    }
+    if (full && done) full = wanted(m, nodes[to].term, nodes[to].term + nodes[to].nterm);
     if (full && type != JSON_NULL) {
       if (done) *s = at;
       if (m->raw) {
@@ -356,11 +397,10 @@ static int walk(mapper *m, map_cand *set, size_t n, map_cand *next, int hit_leve
         const unsigned char *e = s->p;
         while (b < e && is_space(*b)) b++;
         while (e > b && is_space(e[-1])) e--;
-        if (key.escaped) k = key_text(m, &key, &klen);
-        assign_raw(m, set, n, k, klen, b, (size_t)(e - b));
+        assign_raw(m, &nodes[to], b, (size_t)(e - b));
       } else {
         if (tinkr_json_push_value(m->L, s, m->array_mt) < 0) return -1;
-        assign(m, set, n, k, klen);
+        assign(m, &nodes[to]);
         lua_pop(m->L, 1);
       }
       done = 1;
@@ -559,8 +599,7 @@ static int read_hit_list(mapper *m)
       m->slices[i].p = NULL;
     }
     m->have_sort = 0;
-    start_set(m, m->cands, m->nsrc, m->nhit);
-    if (walk(m, m->cands, (size_t)m->nhit, m->cands + m->nhit, 1) < 0) return -1;
+    if (walk(m, 1, 1) < 0) return -1;
     if (m->raw)
       emit_line(m);
     else

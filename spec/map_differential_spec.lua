@@ -1,0 +1,159 @@
+-- map.rows and map.ndjson against a reference written the slow, obvious way
+-- (json.decode, then the path rule of src/l_map.c in plain Lua), on random
+-- documents and specs built from a small alphabet of keys, so that dotted
+-- and flat keys, fallbacks, nulls, escapes and near misses collide often.
+-- Then the same documents broken at random places: every mapper must
+-- refuse them with the error, byte offset included, that json.decode gives.
+local core = require "tinkr.core"
+local json, map = core.json, core.map
+
+local seed = 20251201
+local function rand(k)            -- 1..k, own LCG: the same cases every run
+  seed = (seed * 1103515245 + 12345) % 2147483648
+  return (seed >> 16) % k + 1
+end
+
+local KEYS = { "a", "b", "a.b", "b.c", "a.b.c", "c", "ab", "a\\u002eb", "\\u0061", "" }
+local PATHS = { "a", "b", "a.b", "b.c", "a.b.c", "c", "ab", "a.c", "c.a.b", ".", "a.", "b.c.a" }
+
+local object
+
+-- A random JSON value (text) no deeper than depth.
+local function value(depth)
+  local r = rand(depth > 0 and 10 or 6)
+  if r == 1 then return "null" end
+  if r == 2 then return tostring(rand(1000) - 500) end
+  if r == 3 then return '"s' .. rand(50) .. '\\n\\u00e9"' end
+  if r == 4 then return rand(2) == 1 and "true" or "false" end
+  if r == 5 then return "9223372036854775807" end
+  if r == 6 then return "1.5e3" end
+  if r <= 8 then
+    local items = {}
+    for i = 1, rand(3) - 1 do items[i] = value(depth - 1) end
+    return "[" .. table.concat(items, ",") .. "]"
+  end
+  return object(depth)
+end
+
+-- A random object; no key twice (map.rows keeps the first of a repeated
+-- key, json.decode the last).
+function object(depth)
+  local members, used = {}, {}
+  for _ = 1, rand(5) - 1 do
+    local k = KEYS[rand(#KEYS)]
+    local plain = json.decode('"' .. k .. '"')
+    if not used[plain] then
+      used[plain] = true
+      members[#members + 1] = '"' .. k .. '":' .. value(depth - 1)
+    end
+  end
+  return "{" .. table.concat(members, ",") .. "}"
+end
+
+-- Every non-null value the path rule finds for path in a decoded object:
+-- a key K matches when K == path, or descends when path starts with K ".".
+local function matches(obj, path, out)
+  if type(obj) ~= "table" or getmetatable(obj) == json.array_mt then return out end
+  for k, v in pairs(obj) do
+    if k == path then
+      if v ~= json.null then out[#out + 1] = v end
+    elseif path:sub(1, #k + 1) == k .. "." then
+      matches(v, path:sub(#k + 2), out)
+    end
+  end
+  return out
+end
+
+-- The reference row: per field, the first path with a value.  Returns
+-- false when a path has two values (which one wins depends on key order,
+-- which json.decode does not keep): such a field is not compared.
+local function reference(source, hit, spec)
+  local row, open = {}, {}
+  for where, fields in pairs { source = spec.fields or {}, hit = spec.hit_fields or {} } do
+    for name, paths in pairs(fields) do
+      if type(paths) == "string" then paths = { paths } end
+      for _, p in ipairs(paths) do
+        local found = matches(where == "source" and source or hit, p, {})
+        if #found > 1 then open[name] = true break end
+        if #found == 1 then row[name] = found[1] break end
+      end
+    end
+  end
+  return row, open
+end
+
+local function random_spec()
+  local spec = { fields = {} }
+  for i = 1, rand(4) do
+    local paths = {}
+    for j = 1, rand(3) do paths[j] = PATHS[rand(#PATHS)] end
+    spec.fields["f" .. i] = #paths == 1 and paths[1] or paths
+  end
+  if rand(2) == 1 then spec.hit_fields = { h = { "x", "_source.a", "x.a" } } end
+  return spec
+end
+
+local function response(sources)
+  local hits = {}
+  for i, s in ipairs(sources) do
+    hits[i] = '{"_id":"' .. i .. '","x":' .. value(2) .. ',"_source":' .. s .. ',"sort":[' .. i .. ']}'
+  end
+  return '{"took":1,"hits":{"total":{"value":' .. #hits .. ',"relation":"eq"},"hits":['
+    .. table.concat(hits, ",") .. "]}}"
+end
+
+describe("map.rows and map.ndjson against the reference", function()
+  it("find the same values on 400 random documents and specs", function()
+    local compared = 0
+    for _ = 1, 400 do
+      local sources = {}
+      for i = 1, rand(3) do sources[i] = object(4) end
+      local body, spec = response(sources), random_spec()
+      local rows, meta = map.rows(body, spec)
+      assert.is_table(rows, meta)
+      local lines = assert(map.ndjson(body, spec))
+      local doc = json.decode(body)
+      local n = 0
+      for line in lines:gmatch("[^\n]+") do
+        n = n + 1
+        local want, open = reference(doc.hits.hits[n]._source, doc.hits.hits[n], spec)
+        local from_ndjson = json.decode(line)
+        for name in pairs(spec.fields) do
+          if not open[name] then
+            assert.same(want[name], rows[n][name], body .. " field " .. name)
+            assert.same(want[name], from_ndjson[name], body .. " (ndjson) field " .. name)
+            compared = compared + 1
+          end
+        end
+        if spec.hit_fields and not open.h then assert.same(want.h, rows[n].h, body) end
+      end
+      assert.equal(#doc.hits.hits, n)
+      assert.equal(#doc.hits.hits, #rows)
+    end
+    assert.is_true(compared > 1000, "too few fields compared: " .. compared)
+  end)
+
+  it("refuse broken documents with json.decode's error and byte offset", function()
+    local breakers = { "\31", "}", "]", ",", '"', "\\", "x", "\255", "-", "0", ":", " " }
+    local refused = 0
+    for _ = 1, 400 do
+      local body = response { object(3), object(3) }
+      local at = rand(#body)
+      local broken = rand(3) == 1 and body:sub(1, at)
+        or body:sub(1, at - 1) .. breakers[rand(#breakers)] .. body:sub(at + 1)
+      local _, want = json.decode(broken)
+      local spec = random_spec()
+      local rows, err = map.rows(broken, spec)
+      local lines, nderr = map.ndjson(broken, spec)
+      if want then
+        refused = refused + 1
+        assert.is_nil(rows)
+        assert.equal(want, err)
+        assert.is_nil(lines)
+        assert.equal(want, nderr)
+        assert.matches("^invalid JSON at byte %d+: ", err)
+      end
+    end
+    assert.is_true(refused > 200, "too few broken documents: " .. refused)
+  end)
+end)
