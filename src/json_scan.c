@@ -119,7 +119,7 @@ static inline unsigned special_bytes16(const unsigned char *p)
 
 /* s->p is at the opening quote.  Validates the string and hands out the
  * raw bytes between the quotes. */
-static int scan_string(json_scanner *s, json_token *t)
+static __attribute__((noinline)) int scan_string_full(json_scanner *s, json_token *t)
 {
   const unsigned char *p = s->p + 1, *e = s->end, *begin = p;
   int escaped = 0;
@@ -183,6 +183,32 @@ static int scan_string(json_scanner *s, json_token *t)
   t->escaped = escaped;
   s->p = p + 1;
   return 0;
+}
+
+/* scan_string_full's common case, inlined where tokens are read: a plain
+ * ASCII string whose closing quote is in the next 16-byte blocks.  Anything
+ * else (an escape, a byte to check, the end of the buffer near) goes to
+ * the full scanner, from the opening quote. */
+static inline int scan_string(json_scanner *s, json_token *t)
+{
+#if defined(__SSE2__)
+  const unsigned char *p = s->p + 1, *e = s->end, *begin = p;
+  while (e - p >= 16) {
+    unsigned hit = special_bytes16(p);
+    if (hit) {
+      p += __builtin_ctz(hit);
+      if (*p != '"') break;
+      t->type = JSON_STRING;
+      t->str = (const char *)begin;
+      t->len = (size_t)(p - begin);
+      t->escaped = 0;
+      s->p = p + 1;
+      return 0;
+    }
+    p += 16;
+  }
+#endif
+  return scan_string_full(s, t);
 }
 
 /* Validates a number literal at s->p; leaves its text in t->str/len. */
