@@ -36,42 +36,77 @@ void tinkr_json_push_string(lua_State *L, const json_token *t)
   }
 }
 
+/* Elements and members are first left on the stack, up to STAGE of them,
+ * so that the table is created at its final size: one allocation for its
+ * slots and no rehash while it fills.  A longer one is created then and
+ * grows as it fills. */
+#define STAGE 64
+
+/* Creates the table below the `staged` values (pairs when `pairs`) that
+ * sit above stack index base, moves them into it, and leaves it at base+1. */
+static void unstage(lua_State *L, int base, int staged, int pairs)
+{
+  if (pairs) lua_createtable(L, 0, staged < STAGE ? staged : STAGE * 2);
+  else lua_createtable(L, staged < STAGE ? staged : STAGE * 2, 0);
+  lua_insert(L, base + 1);
+  int t = base + 1;
+  if (pairs) {
+    for (int i = 0; i < staged; i++) {     /* in order: a repeated key's last value wins */
+      lua_pushvalue(L, t + 1 + 2 * i);
+      lua_pushvalue(L, t + 2 + 2 * i);
+      lua_rawset(L, t);
+    }
+    lua_settop(L, t);
+  } else {
+    for (int i = staged; i >= 1; i--) lua_rawseti(L, t, i);
+  }
+}
+
 static int push_array(lua_State *L, json_scanner *s, int array_mt)
 {
   size_t n = 0;
-  int rc;
-  lua_createtable(L, 0, 0);
-  lua_pushvalue(L, array_mt);
-  lua_setmetatable(L, -2);
+  int rc, staged = 0, made = 0, base = lua_gettop(L);
   while ((rc = json_array_next(s, &n)) == 1) {
+    if (!made && staged == STAGE) {
+      unstage(L, base, staged, 0);
+      made = 1;
+    }
+    luaL_checkstack(L, 4, "JSON array");
     if (tinkr_json_push_value(L, s, array_mt) < 0) break;
-    lua_rawseti(L, -2, (lua_Integer)n);
+    if (made) lua_rawseti(L, base + 1, (lua_Integer)n);
+    else staged++;
   }
   if (rc != 0) {
-    lua_pop(L, 1);
+    lua_settop(L, base);
     return -1;
   }
+  if (!made) unstage(L, base, staged, 0);
+  lua_pushvalue(L, array_mt);
+  lua_setmetatable(L, -2);
   return 0;
 }
 
 static int push_object(lua_State *L, json_scanner *s, int array_mt)
 {
   size_t n = 0;
-  int rc;
+  int rc, staged = 0, made = 0, base = lua_gettop(L);
   json_token key;
-  lua_createtable(L, 0, 0);
   while ((rc = json_object_next(s, &key, &n)) == 1) {
-    tinkr_json_push_string(L, &key);
-    if (tinkr_json_push_value(L, s, array_mt) < 0) {
-      lua_pop(L, 1);
-      break;
+    if (!made && staged == STAGE) {
+      unstage(L, base, staged, 1);
+      made = 1;
     }
-    lua_rawset(L, -3);                 /* a repeated key: the last one wins */
+    luaL_checkstack(L, 5, "JSON object");
+    tinkr_json_push_string(L, &key);
+    if (tinkr_json_push_value(L, s, array_mt) < 0) break;
+    if (made) lua_rawset(L, base + 1);     /* a repeated key: the last one wins */
+    else staged++;
   }
   if (rc != 0) {
-    lua_pop(L, 1);
+    lua_settop(L, base);
     return -1;
   }
+  if (!made) unstage(L, base, staged, 1);
   return 0;
 }
 
