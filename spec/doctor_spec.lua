@@ -92,6 +92,44 @@ describe("tinkr doctor", function()
     assert.matches("Prometheus  [^\n]*: version 2%.", out)
   end)
 
+  -- doctor with one backend configured used to die in pin_lines with a Lua
+  -- traceback (table.insert at position 2 of an empty profile).
+  it("names a backend that is not configured in one line, exits 3, and still checks the other", function()
+    local cases = {
+      { unset = "OTEL_OPENSEARCH_URL", other = "Prometheus  [^\n]*: version %d",
+        answers = "Answers     metrics, recipes; not: logs, traces, trace" },
+      { unset = "OTEL_PROMETHEUS_URL", other = "OpenSearch  [^\n]*: opensearch %d",
+        answers = "Answers     logs, traces, trace; not: metrics, recipes" },
+    }
+    for _, c in ipairs(cases) do
+      for _, format in ipairs({ "table", "json" }) do
+        local e = env()
+        e[c.unset] = nil
+        local cmd = { "env -u " .. c.unset }
+        for k, v in pairs(e) do cmd[#cmd + 1] = helpers.shell_quote(k .. "=" .. v) end
+        cmd[#cmd + 1] = helpers.shell_quote(helpers.tinkr_bin()) .. " doctor --format " .. format
+        local out, err, status = helpers.run(table.concat(cmd, " "))
+        assert.equal(3, status, c.unset .. " " .. format .. ": " .. err)
+        assert.equal("", err, c.unset .. " " .. format)
+        if format == "table" then
+          assert.matches(c.unset .. " is not set: export " .. c.unset .. "=", out, 1, true)
+          assert.matches(c.other, out)
+          assert.matches(c.answers, out, 1, true)
+        else
+          local doc = assert(json.decode(out), out)
+          assert.equal(3, doc.status)
+          local want_url = c.unset == "OTEL_OPENSEARCH_URL" and stack.prometheus or stack.opensearch
+          local key = c.unset == "OTEL_OPENSEARCH_URL" and "prometheus_url" or "opensearch_url"
+          assert.same({ ('%s = "%s"'):format(key, want_url) }, { doc.profile[1] })
+          if c.unset == "OTEL_OPENSEARCH_URL" then
+            -- nothing to pin: an empty list, not an empty object
+            assert.matches('"env":[]', out, 1, true)
+          end
+        end
+      end
+    end
+  end)
+
   it("prints the report as JSON", function()
     local out, err, status = doctor{ "--format", "json" }
     assert.equal(0, status, err)

@@ -56,7 +56,7 @@ local function family_stats(client, fam)
     return (type(x.value) == "number" and core.iso_format(math.floor(x.value) * unit_ns)) or text
   end
   out.from, out.to = when(a.first), when(a.last)
-  out.services = {}
+  out.services = core.json.array({})
   for _, b in ipairs(type(a.services) == "table" and a.services.buckets or {}) do
     out.services[#out.services + 1] = tostring(b.key)
   end
@@ -101,7 +101,7 @@ local function check_opensearch(cfg, report)
   for i, fam in ipairs(found) do
     for k, val in pairs(stats[i] or {}) do fam[k] = val end
   end
-  o.indices = found
+  o.indices = core.json.array(found)
   -- what each signal would use: the configured pattern, else the default,
   -- else the first family found (what discovery picks)
   o.signals = {}
@@ -148,7 +148,7 @@ local function check_prometheus(cfg, report)
 end
 
 local function pin_lines(report)
-  local env, profile = {}, {}
+  local env, profile = core.json.array({}), core.json.array({})
   local o = report.opensearch or {}
   for kind, var in pairs({ logs = "OTEL_LOG_INDEX", spans = "OTEL_TRACE_INDEX" }) do
     local s = o.signals and o.signals[kind]
@@ -166,7 +166,8 @@ local function pin_lines(report)
   table.sort(profile)
   if o.url then table.insert(profile, 1, ('opensearch_url = "%s"'):format(o.url)) end
   local p = report.prometheus or {}
-  if p.url then table.insert(profile, 2, ('prometheus_url = "%s"'):format(p.url)) end
+  -- after opensearch_url when there is one (a report may have either URL alone)
+  if p.url then table.insert(profile, o.url and 2 or 1, ('prometheus_url = "%s"'):format(p.url)) end
   return env, profile
 end
 
