@@ -131,7 +131,7 @@ function _M.candidates(client)
     table.insert(families[f].indices, name)
   end
   local info = { families = #order, round_trips = trips }
-  if #order == 0 then return {}, info end
+  if #order == 0 then return json.array({}), info end
   if #order > _M.MAX_FAMILIES then
     info.skipped = #order - _M.MAX_FAMILIES
     for i = #order, _M.MAX_FAMILIES + 1, -1 do order[i] = nil end
@@ -148,7 +148,7 @@ function _M.candidates(client)
     "/_mapping?ignore_unavailable=true&allow_no_indices=true")
   info.round_trips = info.round_trips + 1
   if not doc then return nil, err end
-  local found = {}
+  local found = json.array({})
   for rep, entry in pairs(doc) do
     local fam = by_rep[rep] or by_rep[stream_of(rep) or ""]
     local fields = fam and layout.index_fields(entry)
@@ -264,7 +264,7 @@ function _M.resolve(client, kind, default, want_layout)
       client.mappings[hit.pattern] = pfields
       local found = { pattern = hit.pattern, layout = m.name }
       return hit.pattern, {
-        pattern = hit.pattern, layout = m.name, default = default, cached = true, others = {},
+        pattern = hit.pattern, layout = m.name, default = default, cached = true, others = json.array({}),
         note = note_for(kind, default, found, {}), round_trips = 1,
       }
     end
@@ -281,7 +281,7 @@ function _M.resolve(client, kind, default, want_layout)
     return nil, errors.new("not_found", ("%s is not set and '%s' matches no index; tinkr could not list the cluster's indices to find OTel data (%s): set %s"):format(
       SETTING[kind], default, info.message, SETTING[kind]))
   end
-  local mine, others = nil, {}
+  local mine, others = nil, json.array({})
   -- a configured layout (TINKR_LAYOUT) picks among the families found
   for _, c in ipairs(candidates) do
     if c.kind == kind and not mine and (not want_layout or c.layout == want_layout) then
