@@ -278,7 +278,8 @@ function _M.plain(report)
     if depth > 8 then return nil end
     if errors.is_error(v) then return { code = v.code, message = v.message } end
     if type(v) ~= "table" then return v end
-    local t = {}
+    -- a copy keeps the array mark: an empty list stays []
+    local t = getmetatable(v) == json.array_mt and json.array({}) or {}
     for k, x in pairs(v) do
       if k ~= "spelling" then t[k] = strip(x, depth + 1) end
     end
