@@ -11,11 +11,24 @@
 # The binaries come from scripts/build-writers (built on first use, cached
 # outside the tree).  Every writer listens on 127.0.0.1 on a free port, runs
 # with a small Go memory limit, and is stopped by `scripts/stack down`.
-# `--collector` with `--jaeger` also forwards the Collector's traces to Jaeger.
+# `--collector` with `--jaeger` also forwards the Collector's traces to Jaeger
+# (and its logs to a second ss4o bridge beside Jaeger's spans).
+#
+# The writers do not write into the stack's OpenSearch: there the sample
+# data occupies tinkr's default patterns (otel-logs-*, otel-traces-*), so a
+# user's zero-configuration start could never be reproduced.  Each writer
+# pipeline gets a small OpenSearch node of its own, empty when it starts:
+#   writers/opensearch-ss4o     the product document's pipeline: the ss4o
+#                               bridge's `otel-logs` and `otel-traces`
+#                               (TINKR_WRITERS_OPENSEARCH_URL)
+#   writers/opensearch-jaeger   Jaeger v2's `jaeger-span-*` (and, with the
+#                               Collector, its logs in `otel-logs`)
+#                               (TINKR_JAEGER_OPENSEARCH_URL)
 
 WR_DIR=$STACK_DIR/writers
 WR_GOMEMLIMIT=${TINKR_WRITER_GOMEMLIMIT:-192MiB}
 WR_START_TIMEOUT=60
+WR_OS_HEAP=${TINKR_WRITER_OS_HEAP:-320m}
 PROM3_STRATEGIES=(UnderscoreEscapingWithSuffixes UnderscoreEscapingWithoutSuffixes
     NoUTF8EscapingWithSuffixes NoTranslation)
 # Export names per strategy: TINKR_PROM3_<KEY>_URL (the default strategy also as TINKR_PROM3_URL).
@@ -59,6 +72,50 @@ writer_bin() {
 
 wr_url() { echo "http://127.0.0.1:$(<"$WR_DIR/$1/port")"; }
 wr_running() { our_pid "$WR_DIR/$1" >/dev/null; }
+
+# A writer pipeline's own OpenSearch ($1: its dir name), small heap, same
+# version and runner as the stack's (start_opensearch has resolved and
+# compiled it).  Launched without waiting (wr_os_wait), so two start together;
+# a fresh start has no indices, so what tinkr finds there is the writer's.
+wr_os_launch() {
+    local name=$1 dir=$WR_DIR/$1 port tport props=()
+    wr_running "$name" && return 0
+    rm -rf "$dir/home"
+    mkdir -p "$dir/home"
+    port=$(pick_port "$2")
+    tport=$(pick_port "$3")
+    echo "$port" >"$dir/port"
+    echo "$tport" >"$dir/transport_port"
+    date +%s%3N >"$dir/started"
+    [[ $OS_VERSION == 1.* ]] && props+=(-Dtinkr.default.replicas=false)
+    launch "$dir" "$dir/log" "$JAVA" -Xms$WR_OS_HEAP -Xmx$WR_OS_HEAP -XX:+UseG1GC -XX:TieredStopAtLevel=1 \
+        -Djava.awt.headless=true -Dfile.encoding=UTF-8 "${props[@]}" \
+        -cp "$OS_DIR/classes:$(<"$OS_DIR/classpath.txt")" TinkrOpenSearchNode "$dir/home" "$port" "$tport"
+}
+
+wr_os_wait() {
+    local name=$1 dir=$WR_DIR/$1 pid deadline url
+    [[ -f $dir/started ]] || return 0            # already running before this `up`
+    pid=$(<"$dir/pid")
+    url=$(wr_url "$name")
+    deadline=$(( $(now_ms) + OS_START_TIMEOUT * 1000 ))
+    until curl -fsS -m 3 "$url/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1; do
+        kill -0 "$pid" 2>/dev/null || die "$name exited while starting; log: $dir/log"
+        if (( $(now_ms) > deadline )); then
+            stop_service "$name" "$dir"
+            die "$name not ready after ${OS_START_TIMEOUT}s; log: $dir/log"
+        fi
+        sleep 0.3
+    done
+    # One node never places replicas: without this the bridge's indices are yellow.
+    if [[ $OS_VERSION != 1.* ]]; then
+        curl -fsS -m 10 -X PUT -H 'Content-Type: application/json' "$url/_cluster/settings" \
+            -d '{"persistent":{"cluster.default_number_of_replicas":0}}' >/dev/null ||
+            die "could not set cluster.default_number_of_replicas on $name; log: $dir/log"
+    fi
+    say "$name (OpenSearch $OS_VERSION, heap $WR_OS_HEAP) ready at $url ($(since "$(<"$dir/started")"))"
+    rm -f "$dir/started"
+}
 
 # Waits until GET $2 answers 2xx, or dies with the log's last line.
 wr_wait() {
@@ -126,19 +183,20 @@ start_victoria() {
     say "victoria-metrics ready at $(wr_url victoria) ($(since "$t0"))"
 }
 
+# $1: the bridge's dir name, $2: the writers' OpenSearch it writes into.
 start_bridge() {
-    local dir=$WR_DIR/bridge port
-    wr_running bridge && return 0
+    local name=$1 dir=$WR_DIR/$1 port
+    wr_running "$name" && return 0
     mkdir -p "$dir"
     port=$(pick_port 14340)
     echo "$port" >"$dir/port"
     launch "$dir" "$dir/log" python3 "$ROOT/scripts/ss4o_bridge.py" --listen "127.0.0.1:$port" \
-        --opensearch "$(os_url)" --logs-index otel-logs --traces-index otel-traces --state "$dir"
+        --opensearch "$(wr_url "$2")" --logs-index otel-logs --traces-index otel-traces --state "$dir"
     # the bridge answers 404 on GET /: wait for the socket instead
     local deadline=$(( $(now_ms) + WR_START_TIMEOUT * 1000 ))
-    until curl -sS -m 2 -o /dev/null "$(wr_url bridge)/" 2>/dev/null; do
-        kill -0 "$(<"$dir/pid")" 2>/dev/null || die "ss4o bridge exited; log: $dir/log"
-        (( $(now_ms) < deadline )) || die "ss4o bridge not listening; log: $dir/log"
+    until curl -sS -m 2 -o /dev/null "$(wr_url "$name")/" 2>/dev/null; do
+        kill -0 "$(<"$dir/pid")" 2>/dev/null || die "ss4o bridge $name exited; log: $dir/log"
+        (( $(now_ms) < deadline )) || die "ss4o bridge $name not listening; log: $dir/log"
         sleep 0.1
     done
 }
@@ -155,7 +213,9 @@ start_jaeger() {
     echo "$query" >"$dir/query_port"
     cp "$ROOT/examples/jaeger/config-opensearch.yaml" "$dir/config.yaml"
     t0=$(now_ms)
-    OPENSEARCH_URL=$(os_url) JAEGER_OTLP_GRPC=127.0.0.1:$grpc JAEGER_OTLP_HTTP=127.0.0.1:$http \
+    # OTEL_TRACES_SAMPLER=always_off: Jaeger's query service would otherwise
+    # trace itself to localhost:4317, which may be someone else's Collector.
+    OTEL_TRACES_SAMPLER=always_off OPENSEARCH_URL=$(wr_url opensearch-jaeger) JAEGER_OTLP_GRPC=127.0.0.1:$grpc JAEGER_OTLP_HTTP=127.0.0.1:$http \
     JAEGER_QUERY_HTTP=127.0.0.1:$query JAEGER_QUERY_GRPC=127.0.0.1:$qgrpc GOMEMLIMIT=$WR_GOMEMLIMIT \
         launch "$dir" "$dir/log" "$bin" --config "$dir/config.yaml"
     wr_wait jaeger "http://127.0.0.1:$query/api/services"
@@ -163,7 +223,7 @@ start_jaeger() {
 }
 
 start_collector() {
-    local dir=$WR_DIR/collector bin grpc http t0 configs traces_to=ss4o
+    local dir=$WR_DIR/collector bin grpc http t0 configs traces_to=ss4o beside_jaeger=
     wr_running collector && return 0
     bin=$(writer_bin otelcol)
     mkdir -p "$dir"
@@ -173,13 +233,15 @@ start_collector() {
     cp "$ROOT/examples/collector/stack.yaml" "$dir/stack.yaml"
     configs=(--config "$dir/stack.yaml")
     if wr_running jaeger; then
+        start_bridge bridge-jaeger opensearch-jaeger
+        beside_jaeger=$(wr_url bridge-jaeger)
         cp "$ROOT/examples/collector/to-jaeger.yaml" "$dir/to-jaeger.yaml"
         configs+=(--config "$dir/to-jaeger.yaml")
         traces_to="ss4o + jaeger"
     fi
     t0=$(now_ms)
     COLLECTOR_OTLP_GRPC=127.0.0.1:$grpc COLLECTOR_OTLP_HTTP=127.0.0.1:$http \
-    SS4O_BRIDGE_URL=$(wr_url bridge) PROMETHEUS_REMOTE_WRITE_URL=$(wr_url promrw)/api/v1/write \
+    SS4O_BRIDGE_URL=$(wr_url bridge) SS4O_JAEGER_BRIDGE_URL=$beside_jaeger PROMETHEUS_REMOTE_WRITE_URL=$(wr_url promrw)/api/v1/write \
     JAEGER_OTLP_GRPC=127.0.0.1:$(cat "$WR_DIR/jaeger/grpc_port" 2>/dev/null || echo 1) \
     GOMEMLIMIT=$WR_GOMEMLIMIT launch "$dir" "$dir/log" "$bin" "${configs[@]}"
     # the OTLP/HTTP receiver answers 405 to GET: any HTTP answer means it is up
@@ -197,11 +259,26 @@ writers_up() {
     local w
     [[ ${#WRITERS_WANTED[@]} -gt 0 ]] || return 0
     mkdir -p "$WR_DIR"
+    # The writers' OpenSearch nodes start side by side, then the writers.
+    local os_nodes=()
+    for w in "${WRITERS_WANTED[@]}"; do
+        case $w in
+        collector) os_nodes+=(opensearch-ss4o) ;;
+        jaeger) os_nodes+=(opensearch-jaeger) ;;
+        esac
+    done
+    local port=19220 tport=19320
+    for w in "${os_nodes[@]}"; do
+        wr_os_launch "$w" "$port" "$tport"
+        # the next node's search starts past this one's ports (not yet bound)
+        port=$(( $(<"$WR_DIR/$w/port") + 1 )); tport=$(( $(<"$WR_DIR/$w/transport_port") + 1 ))
+    done
+    for w in "${os_nodes[@]}"; do wr_os_wait "$w"; done
     # Jaeger first: the Collector forwards traces to it when it runs.
     for w in "${WRITERS_WANTED[@]}"; do [[ $w == jaeger ]] && start_jaeger; done
     for w in "${WRITERS_WANTED[@]}"; do
         case $w in
-        collector) start_promrw; start_bridge; start_collector ;;
+        collector) start_promrw; start_bridge bridge opensearch-ss4o; start_collector ;;
         victoria) start_victoria ;;
         prom3:*) start_prom3 "${w#prom3:}" ;;
         esac
@@ -215,6 +292,8 @@ writers_env() {
         echo "export TINKR_COLLECTOR_OTLP_URL=$(wr_url collector)"
         echo "export TINKR_COLLECTOR_PROMETHEUS_URL=$(wr_url promrw)"
     fi
+    wr_running opensearch-ss4o && echo "export TINKR_WRITERS_OPENSEARCH_URL=$(wr_url opensearch-ss4o)"
+    wr_running opensearch-jaeger && echo "export TINKR_JAEGER_OPENSEARCH_URL=$(wr_url opensearch-jaeger)"
     if wr_running jaeger; then
         echo "export TINKR_JAEGER_OTLP_URL=$(wr_url jaeger)"
         echo "export TINKR_JAEGER_QUERY_URL=http://127.0.0.1:$(<"$WR_DIR/jaeger/query_port")"

@@ -1,11 +1,17 @@
--- Real OTel writers × tinkr commands: the sample shop (scripts/otel_app.py,
--- OTel Python SDK) sends known telemetry through the real Collector v0.165.0,
--- Jaeger v2, Prometheus 3 (remote write and OTLP) and VictoriaMetrics
--- (scripts/stack up --writers); tinkr must find exactly what was sent:
--- counts, ids, durations, statuses, error ratios, and quantiles within the
--- precision of the View's buckets.  Heavy (real servers, a Python app):
+-- Real OTel writers x tinkr commands, with zero configuration: the sample
+-- shop (scripts/otel_app.py, OTel Python SDK) sends known telemetry through
+-- the real Collector v0.165.0, Jaeger v2, Prometheus 3 (remote write and
+-- OTLP) and VictoriaMetrics (scripts/stack up --writers); tinkr, run as a
+-- new user would (an empty environment but the backend URLs, a fresh HOME:
+-- no profile, no index variables, no cache), must find exactly what was
+-- sent: counts, ids, durations, statuses, error ratios, and quantiles within
+-- the precision of the View's buckets.  Heavy (real servers, a Python app):
 -- plain pass only (#plainonly).
 --
+-- Each OpenSearch pipeline writes into an OpenSearch of its own where the
+-- product document's default patterns (otel-logs-*, otel-traces-*) match
+-- nothing, so every OpenSearch answer below went through index discovery,
+-- which the specs check (its stderr line and meta.discovered).
 -- Logs/traces into OpenSearch through the Collector go via the ss4o bridge,
 -- a stand-in for the contrib opensearch exporter, which cannot be built here.
 local helpers = require "helpers"
@@ -40,61 +46,110 @@ describe("real writers x tinkr #plainonly", function()
     M = w.manifest
   end)
 
-  -- The trace stores: where tinkr finds logs and spans, and which layout it
-  -- must detect there.  The log lines always come from the ss4o bridge.
-  local TRACE_STORES = {
-    { writer = "Collector -> ss4o stand-in -> OpenSearch", index = "otel-traces", layout = "ss4o" },
-    { writer = "Jaeger v2 -> OpenSearch", index = "jaeger-span-*", layout = "jaeger" },
+  -- The OpenSearch pipelines: which writers' OpenSearch, the index names the
+  -- writers use there, and the layout tinkr must detect for the spans.
+  local OS_STORES = {
+    { writer = "Collector -> ss4o stand-in -> OpenSearch (the product document's config)", os = "opensearch",
+      logs = "otel-logs", spans = "otel-traces", layout = "ss4o" },
+    { writer = "Collector -> Jaeger v2 -> OpenSearch (logs: ss4o stand-in beside it)", os = "jaeger_opensearch",
+      logs = "otel-logs", spans = "jaeger-span-*", layout = "jaeger" },
   }
 
-  local function os_urls(trace_index)
-    return { opensearch = w.opensearch,
-      extra = { OTEL_LOG_INDEX = "otel-logs", OTEL_TRACE_INDEX = trace_index } }
+  local function zero(args, store)
+    return W.tinkr(args, { opensearch = w[store.os] })
   end
 
-  describe("Collector -> ss4o stand-in -> OpenSearch: tinkr logs", function()
-    it("finds every log line of each service: time, level, body, trace and span ids", function()
-      for _, svc in pairs(M.services) do
-        local out, err, status = W.tinkr({ "logs", "--service", svc.name, "--since", "2h", "--limit", "0",
-          "--format", "ndjson" }, os_urls("otel-traces"))
+  -- stderr holds exactly the discovery lines of the given signals, each
+  -- naming the default that matched nothing, what was used and how to pin it.
+  local function assert_discovered(err, store, kinds)
+    local want = {}
+    for _, kind in ipairs(kinds) do
+      local var, default = "OTEL_LOG_INDEX", "otel-logs-*"
+      local pattern, lay = store.logs, "ss4o"
+      if kind == "spans" then
+        var, default, pattern, lay = "OTEL_TRACE_INDEX", "otel-traces-*", store.spans, store.layout
+      end
+      want[#want + 1] = ("tinkr: %s is not set and '%s' matches no index; using '%s' (%s layout, found on the cluster); pin it: export %s=%s")
+        :format(var, default, pattern, lay, var, pattern)
+    end
+    local got = {}
+    for line in err:gmatch("[^\n]+") do got[#got + 1] = line end
+    table.sort(want); table.sort(got)
+    assert.same(want, got)
+  end
+
+  local function assert_meta_discovered(meta, store, kind, raw)
+    local d = assert(meta.discovered, "meta.discovered is missing")
+    local pattern = kind == "logs" and store.logs or store.spans
+    assert.equal(pattern, d.pattern)
+    assert.equal(kind == "logs" and "ss4o" or store.layout, d.layout)
+    assert.equal(kind == "logs" and "otel-logs-*" or "otel-traces-*", d.default)
+    assert.is_false(d.cached)                      -- a fresh HOME: nothing cached
+    assert.equal(pattern, meta.index)
+    -- one family per signal on these clusters; an empty list is []
+    assert.matches('"others":[]', raw, 1, true)
+  end
+
+  for _, store in ipairs(OS_STORES) do
+    describe(store.writer .. ": tinkr logs", function()
+      it("finds every log line of each service: time, level, body, trace and span ids", function()
+        for _, svc in pairs(M.services) do
+          local out, err, status = zero({ "logs", "--service", svc.name, "--since", "2h", "--limit", "0",
+            "--format", "ndjson" }, store)
+          assert.equal(0, status, err)
+          assert_discovered(err, store, { "logs" })
+          local rows = decode_lines(out)
+          assert.equal(svc.logs, #rows, svc.name)
+          local want = {}
+          for _, l in ipairs(M.logs) do
+            if l.service == svc.name then
+              want[#want + 1] = table.concat({ l.time_ns, l.level, l.body, l.trace_id, l.span_id }, "|")
+            end
+          end
+          local got = {}
+          for _, r in ipairs(rows) do
+            assert.equal(svc.name, r.service)
+            got[#got + 1] = table.concat({ r.time_ns, r.level, r.message, r.trace_id, r.span_id }, "|")
+          end
+          table.sort(want); table.sort(got)
+          assert.same(want, got)
+        end
+      end)
+
+      it("says in meta what it discovered, and counts exactly", function()
+        local svc = M.services.checkout
+        local out, err, status = zero({ "logs", "--service", svc.name, "--since", "2h", "--limit", "1",
+          "--format", "json" }, store)
+        assert.equal(0, status, err)
+        local doc = assert(json.decode(out))
+        assert_meta_discovered(doc.meta, store, "logs", out)
+        assert.equal(svc.logs, doc.meta.total)
+        assert.equal("ss4o", doc.meta.layout)
+      end)
+
+      it("--level ERROR returns exactly the error lines", function()
+        local svc = M.services.inventory
+        local out, err, status = zero({ "logs", "--service", svc.name, "--level", "ERROR", "--since", "2h",
+          "--format", "ndjson" }, store)
         assert.equal(0, status, err)
         local rows = decode_lines(out)
-        assert.equal(svc.logs, #rows, svc.name)
-        local want = {}
-        for _, l in ipairs(M.logs) do
-          if l.service == svc.name then
-            want[#want + 1] = table.concat({ l.time_ns, l.level, l.body, l.trace_id, l.span_id }, "|")
-          end
-        end
-        local got = {}
-        for _, r in ipairs(rows) do
-          assert.equal(svc.name, r.service)
-          got[#got + 1] = table.concat({ r.time_ns, r.level, r.message, r.trace_id, r.span_id }, "|")
-        end
-        table.sort(want); table.sort(got)
-        assert.same(want, got)
-      end
+        assert.equal(svc.log_levels.ERROR, #rows)
+        for _, r in ipairs(rows) do assert.equal("ERROR", r.level) end
+      end)
     end)
+  end
 
-    it("--level ERROR returns exactly the error lines", function()
-      local svc = M.services.inventory
-      local out, err, status = W.tinkr({ "logs", "--service", svc.name, "--level", "ERROR", "--since", "2h",
-        "--format", "ndjson" }, os_urls("otel-traces"))
-      assert.equal(0, status, err)
-      local rows = decode_lines(out)
-      assert.equal(svc.log_levels.ERROR, #rows)
-      for _, r in ipairs(rows) do assert.equal("ERROR", r.level) end
-    end)
-  end)
-
-  for _, store in ipairs(TRACE_STORES) do
+  for _, store in ipairs(OS_STORES) do
     describe(store.writer .. ": tinkr traces / trace", function()
       it("traces lists every request as a root span with its exact duration and status", function()
         local svc = M.services.checkout
-        local out, err, status = W.tinkr({ "traces", "--service", svc.name, "--since", "2h", "--limit", "0",
-          "--format", "json" }, os_urls(store.index))
+        local out, err, status = zero({ "traces", "--service", svc.name, "--since", "2h", "--limit", "0",
+          "--format", "json" }, store)
         assert.equal(0, status, err)
+        assert_discovered(err, store, { "spans" })
         local doc = assert(json.decode(out))
+        assert_meta_discovered(doc.meta, store, "spans", out)
+        assert.equal(svc.root_traces, doc.meta.total)
         local rows = doc.result or doc.rows or doc
         assert.equal(svc.root_traces, #rows)
         local sent = by(M.traces, "trace_id")
@@ -114,8 +169,8 @@ describe("real writers x tinkr #plainonly", function()
 
       it("traces --errors returns exactly the failed requests", function()
         local svc = M.services.checkout
-        local out, err, status = W.tinkr({ "traces", "--service", svc.name, "--errors", "--since", "2h",
-          "--format", "json" }, os_urls(store.index))
+        local out, err, status = zero({ "traces", "--service", svc.name, "--errors", "--since", "2h",
+          "--format", "json" }, store)
         assert.equal(0, status, err)
         local doc = assert(json.decode(out))
         local rows = doc.result or doc.rows or doc
@@ -127,8 +182,8 @@ describe("real writers x tinkr #plainonly", function()
 
       it("traces --where http.route=/cart selects by a span attribute", function()
         local svc = M.services.checkout
-        local out, err, status = W.tinkr({ "traces", "--service", svc.name, "--where", "http.route=/cart",
-          "--since", "2h", "--limit", "0", "--format", "json" }, os_urls(store.index))
+        local out, err, status = zero({ "traces", "--service", svc.name, "--where", "http.route=/cart",
+          "--since", "2h", "--limit", "0", "--format", "json" }, store)
         assert.equal(0, status, err)
         local doc = assert(json.decode(out))
         local rows = doc.result or doc.rows or doc
@@ -138,8 +193,9 @@ describe("real writers x tinkr #plainonly", function()
       it("trace shows every span of a cross-service failure with parents, durations and its logs", function()
         local failed
         for _, t in ipairs(M.traces) do if t.status == "error" then failed = t end end
-        local out, err, status = W.tinkr({ "trace", failed.trace_id, "--format", "json" }, os_urls(store.index))
+        local out, err, status = zero({ "trace", failed.trace_id, "--format", "json" }, store)
         assert.equal(0, status, err)
+        assert_discovered(err, store, { "spans", "logs" })
         local doc = assert(json.decode(out))
         local got = by(doc.trace.spans, "span_id")
         assert.equal(#failed.spans, #doc.trace.spans)
@@ -177,16 +233,21 @@ describe("real writers x tinkr #plainonly", function()
     return out
   end
 
-  -- The stores whose naming the recipes know today (remote write: job,
-  -- unit suffixes); the others are checked for their raw data below.
-  local RECIPE_STORES = { W.METRIC_STORES[1], W.METRIC_STORES[2] }
-
-  for _, store in ipairs(RECIPE_STORES) do
+  -- Every metric store, each under its own naming (remote write: job and
+  -- unit suffixes; Prometheus 3 OTLP under each translation strategy;
+  -- VictoriaMetrics: UTF-8 names, service.name, no job): only its URL given.
+  for _, store in ipairs(W.METRIC_STORES) do
     describe(store.writer .. ": recipes", function()
-      it("holds the exact request count of each service", function()
+      it("holds the exact request count of each service, and tinkr metrics finds it", function()
         for _, svc in pairs(M.services) do
           local r = W.promql(w.env[store.url], store.count:format(svc.name), w.sent_at)
           assert.equal(svc.requests, tonumber(r[1].value[2]), svc.name)
+          local out, err, status = W.tinkr({ "metrics", store.count:format(svc.name), "--time", w.sent_at,
+            "--format", "json" }, { prometheus = w.env[store.url] })
+          assert.equal(0, status, store.writer .. ": " .. err)
+          local doc = assert(json.decode(out))
+          assert.equal(1, #doc.result, out)
+          assert.equal(svc.requests, doc.result[1].value, store.writer .. " " .. svc.name)
         end
       end)
 
@@ -224,19 +285,33 @@ describe("real writers x tinkr #plainonly", function()
     end)
   end
 
-  it("tinkr doctor lists the Jaeger span index with its layout and a readable time range", function()
-    -- no Prometheus is given: doctor says so in its status, and still reports OpenSearch
-    local out, err = W.tinkr({ "doctor", "--format", "json" }, { opensearch = w.opensearch })
-    local doc = assert(json.decode(out), err)
-    local jaeger
-    for _, fam in ipairs(doc.opensearch and doc.opensearch.indices or {}) do
-      if fam.layout == "jaeger" then jaeger = fam end
-    end
-    assert.is_truthy(jaeger, out)
-    -- startTimeMillis is stored as epoch_millis: shown as a time, not as digits
-    assert.matches("^%d%d%d%d%-%d%d%-%d%dT", jaeger.from)
-    assert.matches("^%d%d%d%d%-%d%d%-%d%dT", jaeger.to)
-  end)
+  for _, store in ipairs(OS_STORES) do
+    it(store.writer .. ": tinkr doctor lists what the writers wrote, and the lines that pin it", function()
+      local out, err, status = W.tinkr({ "doctor", "--format", "json" },
+        { opensearch = w[store.os], prometheus = w.env.TINKR_COLLECTOR_PROMETHEUS_URL })
+      assert.equal(0, status, err .. out)
+      local doc = assert(json.decode(out), err)
+      assert.same({ logs = true, traces = true, trace = true, metrics = true, recipes = true }, doc.answers)
+      local fams = {}
+      for _, fam in ipairs(doc.opensearch.indices) do fams[fam.kind] = fam end
+      local want = { logs = { store.logs, "ss4o", #M.logs }, spans = { store.spans, store.layout, W.spans_of(M) } }
+      for kind, wf in pairs(want) do
+        local fam = assert(fams[kind], kind .. " family missing: " .. out)
+        assert.equal(wf[1], fam.pattern)
+        assert.equal(wf[2], fam.layout)
+        assert.is_true(fam.docs >= wf[3], kind .. ": " .. tostring(fam.docs))   -- earlier runs may be there too
+        for _, svc in pairs(M.services) do
+          assert.is_truthy(table.concat(fam.services, "\n"):find(svc.name, 1, true), svc.name)
+        end
+        -- a date (Jaeger: startTimeMillis, epoch_millis) is shown as a time, not as digits
+        assert.matches("^%d%d%d%d%-%d%d%-%d%dT", fam.from)
+        assert.matches("^%d%d%d%d%-%d%d%-%d%dT", fam.to)
+        assert.equal("discovered", doc.opensearch.signals[kind].source)
+      end
+      assert.same({ "export OTEL_LOG_INDEX=" .. store.logs, "export OTEL_TRACE_INDEX=" .. store.spans },
+        { doc.env[1], doc.env[2] })
+    end)
+  end
 
   it("examples/node: the Node SDK's span and log line reach OpenSearch through the Collector", function()
     local service = "node-example-" .. M.run_id
@@ -251,7 +326,7 @@ describe("real writers x tinkr #plainonly", function()
       local logs = W.os_count(w.opensearch, "otel-logs", { term = { ["traceId.keyword"] = trace_id } })
       return spans == 1 and logs == 1, spans .. " spans, " .. logs .. " logs"
     end)
-    out, err, status = W.tinkr({ "trace", trace_id, "--format", "json" }, os_urls("otel-traces"))
+    out, err, status = zero({ "trace", trace_id, "--format", "json" }, OS_STORES[1])
     assert.equal(0, status, err)
     local doc = assert(json.decode(out))
     assert.equal(1, #doc.trace.spans)
@@ -263,19 +338,4 @@ describe("real writers x tinkr #plainonly", function()
     assert.equal("paid in 42 ms", doc.trace.logs[1].message)
     assert.equal(span.span_id, doc.trace.logs[1].span_id)
   end)
-
-  -- Every OTLP store got the shop's exact counts under its own naming.
-  for i = 3, #W.METRIC_STORES do
-    local store = W.METRIC_STORES[i]
-    it(store.writer .. ": tinkr metrics finds the exact request count under that naming", function()
-      for _, svc in pairs(M.services) do
-        local out, err, status = W.tinkr({ "metrics", store.count:format(svc.name), "--time", w.sent_at,
-          "--format", "json" }, { prometheus = w.env[store.url] })
-        assert.equal(0, status, store.writer .. ": " .. err)
-        local doc = assert(json.decode(out))
-        assert.equal(1, #doc.result, out)
-        assert.equal(svc.requests, doc.result[1].value, store.writer .. " " .. svc.name)
-      end
-    end)
-  end
 end)

@@ -5,7 +5,10 @@
 --   local w = require("support.writers").get()
 --   w.env.TINKR_COLLECTOR_OTLP_URL, w.env.TINKR_PROM3_UTF8_URL, ...
 --   w.manifest      --> the decoded manifest (services, traces, logs, requests)
---   w.opensearch    --> the stack's OpenSearch (Jaeger and the ss4o bridge write there)
+--   w.opensearch    --> the writers' own OpenSearch of the product document's pipeline
+--                       (the ss4o bridge's otel-logs / otel-traces; nothing else there)
+--   w.jaeger_opensearch --> Jaeger's own OpenSearch (jaeger-span-*, and the logs
+--                       a second ss4o bridge writes to otel-logs beside them)
 --   w.sent_at       --> RFC 3339 instant right after the shop's last export
 --
 -- get() waits (bounded) until every store holds all of the shop's data.
@@ -119,16 +122,20 @@ function M.get()
   os.remove(manifest_path)
 
   local logs_total, spans_total = #manifest.logs, spans_of(manifest)
-  until_true("the ss4o bridge's logs in otel-logs", 60, function()
-    local n = os_count(base.opensearch, "otel-logs", services_query(manifest, "resource.service.name.keyword"))
-    return n == logs_total, n .. " of " .. logs_total
-  end)
+  local ss4o_os, jaeger_os = env.TINKR_WRITERS_OPENSEARCH_URL, env.TINKR_JAEGER_OPENSEARCH_URL
+  assert(ss4o_os and jaeger_os, "scripts/stack up --writers printed no writers' OpenSearch URLs:\n" .. out)
+  for _, target in ipairs({ { "the ss4o bridge's", ss4o_os }, { "the bridge beside Jaeger's", jaeger_os } }) do
+    until_true(target[1] .. " logs in otel-logs", 60, function()
+      local n = os_count(target[2], "otel-logs", services_query(manifest, "resource.service.name.keyword"))
+      return n == logs_total, n .. " of " .. logs_total
+    end)
+  end
   until_true("the ss4o bridge's spans in otel-traces", 60, function()
-    local n = os_count(base.opensearch, "otel-traces", services_query(manifest, "resource.service.name.keyword"))
+    local n = os_count(ss4o_os, "otel-traces", services_query(manifest, "resource.service.name.keyword"))
     return n == spans_total, n .. " of " .. spans_total
   end)
   until_true("Jaeger's spans in jaeger-span-*", 60, function()
-    local n = os_count(base.opensearch, "jaeger-span-*", services_query(manifest, "process.serviceName"))
+    local n = os_count(jaeger_os, "jaeger-span-*", services_query(manifest, "process.serviceName"))
     return n == spans_total, n .. " of " .. spans_total
   end)
   local svc = manifest.services.checkout
@@ -140,18 +147,36 @@ function M.get()
     end)
   end
   cached = {
-    env = env, manifest = manifest, opensearch = base.opensearch,
+    env = env, manifest = manifest, opensearch = ss4o_os, jaeger_opensearch = jaeger_os,
+    stack_opensearch = base.opensearch,
     sent_at = core.iso_format(manifest.ended_ns + 1000000000),
   }
   return cached
 end
 
---- Runs bin/tinkr against the given backend URLs (nothing else configured).
+--- Runs bin/tinkr as a new user would: an empty environment (`env -i`)
+--- but PATH, the backend URLs given and a fresh HOME (so no profile, no
+--- config file and an empty cache: index discovery and metric-style
+--- detection start from nothing).  urls.opensearch / urls.prometheus: an
+--- unset one points at a closed port.
 function M.tinkr(args, urls)
-  local env = { OTEL_OPENSEARCH_URL = urls.opensearch or "http://127.0.0.1:9", OTEL_PROMETHEUS_URL =
-    urls.prometheus or "http://127.0.0.1:9", XDG_CONFIG_HOME = "/nonexistent", COLUMNS = "160" }
-  for k, v in pairs(urls.extra or {}) do env[k] = v end
-  return helpers.tinkr(args, { env = env })
+  local home = os.tmpname()
+  os.remove(home)
+  assert(os.execute("mkdir -m 700 " .. q(home)))
+  local env = { "PATH=" .. (os.getenv("PATH") or "/usr/bin:/bin"), "HOME=" .. home, "COLUMNS=160",
+    "OTEL_OPENSEARCH_URL=" .. (urls.opensearch or "http://127.0.0.1:9"),
+    "OTEL_PROMETHEUS_URL=" .. (urls.prometheus or "http://127.0.0.1:9") }
+  -- the ASan pass's settings (this spec is plain-only; kept for a manual run)
+  for _, k in ipairs({ "ASAN_OPTIONS", "UBSAN_OPTIONS" }) do
+    if os.getenv(k) then env[#env + 1] = k .. "=" .. os.getenv(k) end
+  end
+  local parts = { "env -i" }
+  for _, e in ipairs(env) do parts[#parts + 1] = q(e) end
+  parts[#parts + 1] = q(helpers.tinkr_bin())
+  for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
+  local out, err, status = helpers.run(table.concat(parts, " "))
+  os.execute("rm -rf " .. q(home))
+  return out, err, status
 end
 
 --- The q-quantile Prometheus's histogram_quantile gives for these values
