@@ -285,6 +285,25 @@ describe("real writers x tinkr #plainonly", function()
     end)
   end
 
+  it("Collector prometheusremotewrite: the product document's example query gets the hint to use job, and the hint answers", function()
+    local svc = M.services.checkout
+    local prom = w.env.TINKR_COLLECTOR_PROMETHEUS_URL
+    local doc_query = ('rate(http_server_requests_total{service_name="%s"}[5m])'):format(svc.name)
+    local out, err, status = W.tinkr({ "metrics", doc_query, "--time", w.sent_at, "--format", "json" },
+      { prometheus = prom })
+    assert.equal(1, status, err)                          -- no results
+    assert.equal(0, #assert(json.decode(out)).result)
+    local try = ('rate(http_server_requests_total{job="%s"}[5m])'):format(svc.name)
+    assert.matches("no series has `service_name`; the Collector puts service.name in `job`: try " .. try, err, 1, true)
+    out, err, status = W.tinkr({ "metrics", "sum(" .. try .. ")", "--time", w.sent_at, "--format", "json" },
+      { prometheus = prom })
+    assert.equal(0, status, err)
+    local doc = assert(json.decode(out))
+    local oracle = W.promql(prom, "sum(" .. try .. ")", w.sent_at)
+    assert.is_true(doc.result[1].value > 0)
+    assert.near(tonumber(oracle[1].value[2]), doc.result[1].value, 1e-9)
+  end)
+
   for _, store in ipairs(OS_STORES) do
     it(store.writer .. ": tinkr doctor lists what the writers wrote, and the lines that pin it", function()
       local out, err, status = W.tinkr({ "doctor", "--format", "json" },
@@ -313,7 +332,7 @@ describe("real writers x tinkr #plainonly", function()
     end)
   end
 
-  it("examples/node: the Node SDK's span and log line reach OpenSearch through the Collector", function()
+  it("examples/node: the Node SDK's span, log line and histogram (second-scale View) reach every store through the Collector", function()
     local service = "node-example-" .. M.run_id
     local out, err, status = helpers.run(("timeout 120 %s %s %s %s"):format(
       q(helpers.root .. "/scripts/otel-node"), q(helpers.root .. "/examples/node/otel-setup.js"),
@@ -337,5 +356,35 @@ describe("real writers x tinkr #plainonly", function()
     assert.equal(1, #doc.trace.logs)
     assert.equal("paid in 42 ms", doc.trace.logs[1].message)
     assert.equal(span.span_id, doc.trace.logs[1].span_id)
+
+    -- the same trace through Jaeger, found with the URL only
+    W.wait_for("the Node example's span in Jaeger and its log beside it", function()
+      local spans = W.os_count(w.jaeger_opensearch, "jaeger-span-*", { term = { traceID = trace_id } })
+      local logs = W.os_count(w.jaeger_opensearch, "otel-logs", { term = { ["traceId.keyword"] = trace_id } })
+      return spans == 1 and logs == 1, spans .. " spans, " .. logs .. " logs"
+    end)
+    out, err, status = zero({ "trace", trace_id, "--format", "json" }, OS_STORES[2])
+    assert.equal(0, status, err)
+    doc = assert(json.decode(out))
+    assert.equal(1, #doc.trace.spans)
+    assert.equal(42000000, doc.trace.spans[1].duration_ns)
+    assert.equal(service, doc.trace.spans[1].service)
+    assert.equal(1, #doc.trace.logs)
+
+    -- the histogram point of 0.042 s, in the View's second-scale buckets: in
+    -- (0.025, 0.05], so the median is 0.0375 (the SDK's default buckets
+    -- 0, 5, 10 ... would put it in (0, 5] and give 2.5)
+    local prom = w.env.TINKR_COLLECTOR_PROMETHEUS_URL
+    local series = ('http_server_request_duration_seconds_bucket{job="%s"}'):format(service)
+    W.wait_for("the Node example's histogram in Prometheus", function()
+      local r = W.promql(prom, series)
+      return #r > 0, #r .. " series"
+    end)
+    out, err, status = W.tinkr({ "metrics", ("histogram_quantile(0.5, sum by (le) (%s))"):format(series),
+      "--instant", "--format", "json" }, { prometheus = prom })
+    assert.equal(0, status, err)
+    doc = assert(json.decode(out))
+    assert.equal(1, #doc.result, out)
+    assert.near(0.0375, doc.result[1].value, 1e-9)
   end)
 end)
