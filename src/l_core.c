@@ -12,6 +12,7 @@
 #include "signals.h"
 #include <signal.h>
 #include "interrupt.h"
+#include "private_file.h"
 
 /* core.monotonic() -> seconds (float) from a clock that never jumps; for
  * measuring how long a request took. */
@@ -97,6 +98,48 @@ static int core_file_mode(lua_State *L)
     return 1;
 }
 
+static const char *checked_path(lua_State *L, int arg)
+{
+    size_t len;
+    const char *path = luaL_checklstring(L, arg, &len);
+    if (strlen(path) != len)
+        luaL_argerror(L, arg, "path contains a NUL byte");
+    return path;
+}
+
+static int fail_with_errno(lua_State *L, const char *what, const char *path)
+{
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s %s: %s", what, path, strerror(errno));
+    return 2;
+}
+
+/* core.mkdir_p(path [, mode = 0700]) -> true | nil, message: `mkdir -p`
+ * without a shell; directories it creates get mode. */
+static int core_mkdir_p(lua_State *L)
+{
+    const char *path = checked_path(L, 1);
+    lua_Integer mode = luaL_optinteger(L, 2, 0700);
+    luaL_argcheck(L, mode >= 0 && mode <= 07777, 2, "permission bits expected");
+    if (private_mkdir_p(path, (unsigned)mode) != 0)
+        return fail_with_errno(L, "cannot create directory", path);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* core.write_private(path, text) -> true | nil, message: replaces the file
+ * atomically with a new one only its owner can read (mode 0600). */
+static int core_write_private(lua_State *L)
+{
+    const char *path = checked_path(L, 1);
+    size_t len;
+    const char *text = luaL_checklstring(L, 2, &len);
+    if (private_write(path, text, len) != 0)
+        return fail_with_errno(L, "cannot write", path);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 static int signal_number(lua_State *L, int arg)
 {
     const char *name = luaL_checkstring(L, arg);
@@ -144,9 +187,11 @@ int luaopen_tinkr_core(lua_State *L)
         { "signal_take", core_signal_take },
         { "file_mode", core_file_mode },
         { "sleep", core_sleep },
+        { "mkdir_p", core_mkdir_p },
+        { "write_private", core_write_private },
         { NULL, NULL },
     };
-    lua_createtable(L, 0, 10);
+    lua_createtable(L, 0, 12);
     add_area(L, "http", luaopen_tinkr_http);
     add_area(L, "json", luaopen_tinkr_json);
     add_area(L, "map", luaopen_tinkr_map);

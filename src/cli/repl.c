@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <readline/readline.h>
 #include <readline/history.h>
@@ -18,6 +17,7 @@
 #include "repl.h"
 #include "runtime.h"
 #include "modules.h"
+#include "private_file.h"
 
 #define PROMPT "tinkr> "
 #define PROMPT_MORE "  ...> "
@@ -121,19 +121,6 @@ static int getc_or_interrupt(FILE *in)
     }
 }
 
-/* mkdir -p for the history directory; failures only cost the history. */
-static void make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(path, 0700);
-            *p = '/';
-        }
-    }
-    mkdir(path, 0700);
-}
-
 static void history_path(char *buf, size_t size)
 {
     const char *state = getenv("XDG_STATE_HOME");
@@ -147,7 +134,7 @@ static void history_path(char *buf, size_t size)
         buf[0] = '\0';
         return;
     }
-    make_dirs(dir);
+    private_mkdir_p(dir, 0700);   /* a failure only costs the history */
     snprintf(buf, size, "%s/history", dir);
 }
 
