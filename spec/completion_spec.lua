@@ -141,11 +141,12 @@ describe("bash completion of service names (the sample stack)", function()
     assert.is_true(#all >= 3, table.concat(all, " "))
     -- The cache answers now: replace its names and see them offered.
     local files = assert(io.popen("ls " .. q(cache .. "/tinkr"))):read("a")
-    local file = cache .. "/tinkr/" .. assert(files:match("(services%-%x+)"), files)
-    local f = assert(io.open(file, "w")); f:write(os.time(), "\npayments-from-cache\n"); f:close()
+    local file = cache .. "/tinkr/" .. assert(files:match("(services%-%x+%.json)"), files)
+    local function entry(at) return ('{"tinkr_cache":1,"at":%d,"value":["payments-from-cache"]}'):format(at) end
+    local f = assert(io.open(file, "w")); f:write(entry(os.time())); f:close()
     assert.same({ "payments-from-cache" }, bash_complete({ tinkr_bin(), "logs", "--service", "pay" }, { env = env }))
     -- An old cache is asked again.
-    f = assert(io.open(file, "w")); f:write(os.time() - 3600, "\npayments-from-cache\n"); f:close()
+    f = assert(io.open(file, "w")); f:write(entry(os.time() - 3600)); f:close()
     assert.same({ "payments-api" }, bash_complete({ tinkr_bin(), "logs", "--service", "pay" }, { env = env }))
     -- A dead backend offers nothing, says nothing, and is not cached.
     local dead = { OTEL_OPENSEARCH_URL = "http://127.0.0.1:9", XDG_CACHE_HOME = cache .. "/dead" }

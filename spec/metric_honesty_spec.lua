@@ -114,13 +114,10 @@ describe("honest quantiles and naming hints", function()
   it("a stale cached style (another server on that URL) is looked at again, not trusted", function()
     local metric_style = require "tinkr.metric_style"
     local dir = os.tmpname() .. ".d"
-    assert(os.execute("mkdir -p " .. dir))
-    local f = assert(io.open(dir .. "/metric-style.json", "w"))
-    -- what a Prometheus 3 NoTranslation store would have left there
-    f:write(('{"%s":{"at":%d,"spelling":"utf8","style":{"known":true,"service_labels":["job"],'
-      .. '"found":[],"writer":"x","description":"x"}}}'):format(fx.url, os.time()))
-    f:close()
     metric_style.cache_dir = dir
+    -- what a Prometheus 3 NoTranslation store would have left there
+    assert(metric_style.cache():put(metric_style.cache_key(fx.url), { spelling = "utf8",
+      style = { known = true, service_labels = { "job" }, found = {}, writer = "x", description = "x" } }))
     local rows, meta = m:recipe("http_latency_p99", { service = "ns-new", time = fx.now_ns })
     metric_style.cache_dir = nil
     assert.is_table(rows, tostring(meta))

@@ -10,10 +10,12 @@
 -- and keeps those a known layout recognises.  Explicit configuration is
 -- never second-guessed: only an unset pattern is discovered.
 --
--- What was found is cached in a small file (per OpenSearch URL), so the
+-- What was found is cached (tinkr.disk_cache, per OpenSearch URL), so the
 -- next run checks the default and the cached pattern in one request, as
--- many round trips as without discovery.
+-- many round trips as without discovery; none while the mapping cache
+-- (tinkr.layout) still holds the pattern's fields.
 local core = require "tinkr.core"
+local disk_cache = require "tinkr.disk_cache"
 local errors = require "tinkr.errors"
 local layout = require "tinkr.layout"
 
@@ -170,47 +172,17 @@ function _M.candidates(client)
 end
 
 ---------------------------------------------------------------------------
--- The cache: { ["<url>|<kind>|<default>"] = { pattern =, layout = } }
+-- The cache: per URL, kind, default pattern and wanted layout, the pattern
+-- found { pattern =, layout = }, stamped when last confirmed.
 
-local function cache_path()
-  local dir = os.getenv("TINKR_CACHE_DIR")
-  if not dir or dir == "" then
-    local xdg, home = os.getenv("XDG_CACHE_HOME"), os.getenv("HOME")
-    if xdg and xdg ~= "" then dir = xdg .. "/tinkr"
-    elseif home and home ~= "" then dir = home .. "/.cache/tinkr"
-    else return nil end
-  end
-  return dir, dir .. "/discovery.json"
-end
+_M.CACHE_TTL_S = 7 * 86400     -- a cached pattern is confirmed on use anyway
 
-local function read_cache()
-  local _, path = cache_path()
-  local f = path and io.open(path, "rb")
-  if not f then return {} end
-  local text = f:read(1 << 20) or ""
-  f:close()
-  local doc = json.decode(text)
-  return type(doc) == "table" and doc or {}
-end
-
--- Best effort: a cache that cannot be written only costs round trips.
-local function write_cache(doc)
-  local dir, path = cache_path()
-  if not path then return end
-  local tmp = path .. ".tmp" .. tostring(math.random(1 << 30))
-  local f = io.open(tmp, "wb")
-  if not f then
-    os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
-    f = io.open(tmp, "wb")
-    if not f then return end
-  end
-  local ok = f:write(json.encode(doc))
-  f:close()
-  if ok then os.rename(tmp, path) else os.remove(tmp) end
+local function discovery_cache()
+  return disk_cache.open("discovery", { ttl = _M.CACHE_TTL_S })
 end
 
 local function cache_key(client, kind, default, want_layout)
-  return ("%s|%s|%s|%s"):format(errors.public_url(client.base), kind, default, want_layout or "")
+  return disk_cache.key(client.base, "discovery", kind, default, want_layout or "")
 end
 
 ---------------------------------------------------------------------------
@@ -244,29 +216,42 @@ end
 --- Fills client.mappings[pattern] with the fields it read, so the layout
 --- code does not ask again.
 function _M.resolve(client, kind, default, want_layout)
-  local cache = read_cache()
+  local cache = discovery_cache()
   local key = cache_key(client, kind, default, want_layout)
-  local hit = type(cache[key]) == "table" and type(cache[key].pattern) == "string" and cache[key] or nil
+  local hit, confirmed_at = cache:get(key)
+  if type(hit) ~= "table" or type(hit.pattern) ~= "string" or type(hit.layout) ~= "string" then hit = nil end
+  local function found_cached(fields, trips)
+    local m = fields and layout.detect(fields, kind)
+    if not m then return nil end
+    local found = { pattern = hit.pattern, layout = m.name }
+    return hit.pattern, {
+      pattern = hit.pattern, layout = m.name, default = default, cached = true, others = json.array({}),
+      note = note_for(kind, default, found, {}), round_trips = trips,
+    }
+  end
   if hit then
+    -- Confirmed within the mapping cache's lifetime, and its fields are
+    -- still cached: no request at all (the search is the only one).
+    local mc = client.mapping_cache
+    if mc and mc.ttl > 0 and os.time() - confirmed_at < mc.ttl then
+      local pattern, how = found_cached(layout.cached_fields(client, hit.pattern), 0)
+      if pattern then return pattern, how end
+    end
     local doc, err = client:json("GET", "/" .. escape_path(default .. "," .. hit.pattern) ..
       "/_mapping?ignore_unavailable=true&allow_no_indices=true", nil, default)
     if not doc then return nil, err end
     local dfields = union_fields(doc, function(n) return _M.matches(default, n) end)
     if dfields then
-      client.mappings[default] = dfields
-      cache[key] = nil
-      write_cache(cache)
+      layout.remember_fields(client, default, dfields)
+      cache:forget(key)
       return default
     end
     local pfields = union_fields(doc, function(n) return _M.matches(hit.pattern, n) end)
-    local m = pfields and layout.detect(pfields, kind)
-    if m then
-      client.mappings[hit.pattern] = pfields
-      local found = { pattern = hit.pattern, layout = m.name }
-      return hit.pattern, {
-        pattern = hit.pattern, layout = m.name, default = default, cached = true, others = json.array({}),
-        note = note_for(kind, default, found, {}), round_trips = 1,
-      }
+    local pattern, how = found_cached(pfields, 1)
+    if pattern then
+      layout.remember_fields(client, pattern, pfields)
+      cache:put(key, hit)                -- confirmed now
+      return pattern, how
     end
     -- the cached indices are gone or changed: discover again
   else
@@ -292,14 +277,12 @@ function _M.resolve(client, kind, default, want_layout)
     if c.kind == kind and c ~= mine then others[#others + 1] = c end
   end
   if not mine then
-    cache[key] = nil
-    write_cache(cache)
+    cache:forget(key)
     return nil, errors.new("not_found", ("%s is not set, '%s' matches no index, and none of the cluster's %d index families holds OTel %s%s tinkr knows; set %s to the index pattern your writer uses"):format(
       SETTING[kind], default, info.families, kind == "logs" and "logs" or "spans",
       want_layout and (" in the " .. want_layout .. " layout (TINKR_LAYOUT)") or "", SETTING[kind]))
   end
-  cache[key] = { pattern = mine.pattern, layout = mine.layout }
-  write_cache(cache)
+  cache:put(key, { pattern = mine.pattern, layout = mine.layout })
   return mine.pattern, {
     pattern = mine.pattern, layout = mine.layout, default = default, cached = false,
     others = others, note = note_for(kind, default, mine, others),

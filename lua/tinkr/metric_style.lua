@@ -13,7 +13,7 @@
 -- series found) and caches the answer per URL in a small file; recipes ask
 -- a style for the names to use, so the PromQL sent is the one that fits.
 local core = require "tinkr.core"
-local errors = require "tinkr.errors"
+local disk_cache = require "tinkr.disk_cache"
 
 local json = core.json
 local _M = { _VERSION = "0.1.0" }
@@ -150,41 +150,16 @@ end
 ---------------------------------------------------------------------------
 -- Detection against a server, with a file cache.
 
-_M.cache_dir = nil             -- where the cache file goes (nil: TINKR_CACHE_DIR, XDG_CACHE_HOME, ~/.cache)
+_M.cache_dir = nil             -- instead of tinkr.disk_cache's directory (tests)
 
-local function cache_file()
-  local dir = _M.cache_dir or os.getenv("TINKR_CACHE_DIR")
-  if not dir or dir == "" then
-    local xdg, home = os.getenv("XDG_CACHE_HOME"), os.getenv("HOME")
-    if xdg and xdg ~= "" then dir = xdg .. "/tinkr"
-    elseif home and home ~= "" then dir = home .. "/.cache/tinkr"
-    else return nil end
-  end
-  return dir, dir .. "/metric-style.json"
+--- The cache of detected styles (tinkr.disk_cache), one entry per URL.
+function _M.cache()
+  return disk_cache.open("metric-style", { ttl = _M.CACHE_TTL_S, dir = _M.cache_dir })
 end
 
-local function read_cache()
-  local _, path = cache_file()
-  local f = path and io.open(path, "rb")
-  if not f then return {} end
-  local doc = json.decode(f:read(1 << 20) or "")
-  f:close()
-  return type(doc) == "table" and doc or {}
-end
-
-local function write_cache(doc)
-  local dir, path = cache_file()
-  if not path then return end
-  local tmp = path .. ".tmp" .. tostring(math.random(1 << 30))
-  local f = io.open(tmp, "wb")
-  if not f then
-    os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
-    f = io.open(tmp, "wb")
-    if not f then return end
-  end
-  local ok = f:write(json.encode(doc))
-  f:close()
-  if ok then os.rename(tmp, path) else os.remove(tmp) end
+--- The cache key for a Prometheus URL (credentials stripped, hashed).
+function _M.cache_key(url)
+  return disk_cache.key(url, "metric-style")
 end
 
 local function by_key(key)
@@ -198,14 +173,12 @@ end
 --- style.round_trips says how many requests it took (0 from the cache).
 function _M.detect(client, opts)
   opts = opts or {}
-  local key = errors.public_url(client.base)
-  local now = os.time()
-  local cache = read_cache()
-  local hit = cache[key]
-  if not opts.fresh and type(hit) == "table" and type(hit.at) == "number" and now - hit.at < _M.CACHE_TTL_S
-      and by_key(hit.spelling) then
+  local cache = _M.cache()
+  local key = _M.cache_key(client.base)
+  local hit = not opts.fresh and cache:get(key)
+  if type(hit) == "table" and type(hit.style) == "table" and type(hit.spelling) == "string" and by_key(hit.spelling) then
     local style = _M.classify({}, nil)
-    for k, v in pairs(hit.style or {}) do style[k] = v end
+    for k, v in pairs(hit.style) do style[k] = v end
     style.spelling = by_key(hit.spelling)
     style.cached, style.round_trips = true, 0
     return style
@@ -225,11 +198,10 @@ function _M.detect(client, opts)
   end
   local style = _M.classify(type(names) == "table" and names or {}, labels_of)
   style.cached, style.round_trips = false, trips
-  cache[key] = { at = now, spelling = style.spelling.key, style = {
+  cache:put(key, { spelling = style.spelling.key, style = {
     known = style.known, service_labels = json.array(style.service_labels), found = json.array(style.found),
     example = style.example, writer = style.writer, description = style.description,
-  } }
-  write_cache(cache)
+  } })
   return style
 end
 

@@ -5,8 +5,8 @@
 --   recipes    recipe names (user directories included)
 --   profiles   profile names of the configuration file
 --   services   service names in the configured backend's logs and traces,
---              cached for CACHE_SECONDS under $XDG_CACHE_HOME/tinkr/ so a
---              Tab press does not query the cluster each time
+--              cached for CACHE_SECONDS (tinkr.disk_cache) so a Tab press
+--              does not query the cluster each time
 --
 -- Completion must never get in the way: errors print nothing and exit 0,
 -- and a backend gets TIMEOUT seconds at most.
@@ -17,45 +17,6 @@ local _M = {}
 local CACHE_SECONDS = 300
 local TIMEOUT = 2
 local MAX_SERVICES = 500
-
-local function cache_dir()
-  local xdg, home = os.getenv("XDG_CACHE_HOME"), os.getenv("HOME")
-  if xdg and xdg ~= "" then return xdg .. "/tinkr" end
-  if home and home ~= "" then return home .. "/.cache/tinkr" end
-  return nil
-end
-
--- FNV-1a, so the cache file name says nothing about the URL it caches.
-local function hash(s)
-  local h = 0x811c9dc5
-  for i = 1, #s do h = ((h ~ s:byte(i)) * 0x01000193) & 0xffffffff end
-  return ("%08x"):format(h)
-end
-
-local function read_cache(path, now)
-  local f = io.open(path, "r")
-  if not f then return nil end
-  local stamp = tonumber(f:read("l") or "")
-  local names = {}
-  if stamp and now - stamp >= 0 and now - stamp < CACHE_SECONDS then
-    for line in f:lines() do names[#names + 1] = line end
-  else
-    names = nil
-  end
-  f:close()
-  return names
-end
-
-local function write_cache(path, now, names)
-  local dir = path:match("^(.*)/[^/]*$")
-  os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
-  local tmp = path .. ".tmp"
-  local f = io.open(tmp, "w")
-  if not f then return end
-  f:write(now, "\n", table.concat(names, "\n"), #names > 0 and "\n" or "")
-  f:close()
-  os.rename(tmp, path)
-end
 
 -- Distinct service names of one kind ("logs" or "spans") of the backend.
 local function backend_services(backend, kind, into)
@@ -78,13 +39,11 @@ local function services(opts)
     overrides = { timeout = TIMEOUT, connect_timeout = 1 } }
   if not ok then return {} end
   local cfg = require("tinkr.config").get()
-  local key = table.concat({ tostring(opts.profile or os.getenv("TINKR_PROFILE") or ""),
-    tostring(cfg:get("opensearch_url")), tostring(cfg:get("log_index")), tostring(cfg:get("trace_index")) }, "\n")
-  local dir = cache_dir()
-  local path = dir and (dir .. "/services-" .. hash(key))
-  local now = os.time()
-  local cached = path and read_cache(path, now)
-  if cached then return cached end
+  local cache = require("tinkr.disk_cache").open("services", { ttl = CACHE_SECONDS })
+  local key = require("tinkr.disk_cache").key(cfg:get("opensearch_url"), opts.profile or os.getenv("TINKR_PROFILE") or "",
+    cfg:get("log_index"), cfg:get("trace_index"))
+  local cached = cache:get(key)
+  if type(cached) == "table" then return cached end
   local backend = session.backend()
   local set = {}
   for _, kind in ipairs{ "logs", "spans" } do pcall(backend_services, backend, kind, set) end
@@ -92,7 +51,7 @@ local function services(opts)
   for name in pairs(set) do names[#names + 1] = name end
   table.sort(names)
   -- An unreachable backend is not cached: the next Tab tries again.
-  if path and #names > 0 then write_cache(path, now, names) end
+  if #names > 0 then cache:put(key, names) end
   return names
 end
 
