@@ -1,8 +1,13 @@
 -- `tinkr logs --limit 10000 --format ndjson` against the real local
 -- OpenSearch (ss4o layout), beside curl POSTing the same DSL (the floor: no
 -- decoding at all) and Python urllib + json doing the same job.  Whole
--- process each, medians from hyperfine -N.  Target: within 1.2x of curl.
+-- process each, from hyperfine -N: wall medians, and CPU (user + system,
+-- means; wall time on a shared machine is noise).  Target: within 1.2x of
+-- curl.  tinkr runs with its mapping cache warm (one request, the search,
+-- as every run but the first) and without it (TINKR_MAPPING_CACHE_TTL=0:
+-- _mapping then _search, as before the cache).
 -- Run by bench/run (brings the stack up with scripts/stack up).
+-- TINKR_BENCH_BIN measures another build (e.g. an older one) the same way.
 package.path = arg[0]:match("^(.-)[^/]*$") .. "?.lua;" .. package.path
 local measure = require "measure"        -- bench/measure.lua
 
@@ -13,9 +18,9 @@ local q, sh, argv = measure.q, measure.sh, measure.argv
 local env = measure.stack()
 local os_url = assert(env.OTEL_OPENSEARCH_URL, "no OTEL_OPENSEARCH_URL from scripts/stack")
 
-local tinkr = ROOT .. "/bin/tinkr"
+local tinkr = os.getenv("TINKR_BENCH_BIN") or (ROOT .. "/bin/tinkr")
 local envargs = { "env", "OTEL_OPENSEARCH_URL=" .. os_url, "OTEL_LOG_INDEX=ss4o_logs-*",
-  "TINKR_NOW=" .. env.TINKR_SAMPLE_NOW }
+  "TINKR_NOW=" .. env.TINKR_SAMPLE_NOW, "TINKR_CACHE_DIR=" .. ROOT .. "/build/bench/cache" }
 
 -- The exact DSL tinkr sends, for curl and Python to send too.
 assert(os.execute("mkdir -p " .. q(ROOT .. "/build/bench")))
@@ -35,20 +40,29 @@ local function with_env(cmd)
 end
 
 local python = io.open("/usr/bin/python3", "rb") and "/usr/bin/python3" or "python3"
+local function tinkr_cmd(cache_ttl)
+  return with_env{ "TINKR_MAPPING_CACHE_TTL=" .. cache_ttl, tinkr, "logs", "--since", "6h", "--limit", "10000",
+    "--format", "ndjson" }
+end
 local peers = {
-  { name = "tinkr", cmd = with_env{ tinkr, "logs", "--since", "6h", "--limit", "10000", "--format", "ndjson" } },
+  { name = "tinkr", cmd = tinkr_cmd("300") },
+  { name = "tinkr-nocache", cmd = tinkr_cmd("0") },
   { name = "curl", cmd = { "curl", "-s", "-o", "/dev/null", "-H", "Content-Type: application/json",
     "--data-binary", "@" .. body_file, search_url } },
   { name = "python3", cmd = { python, ROOT .. "/bench/logs_python.py", search_url, body_file } },
 }
 
-local m = {}
-for name, r in pairs(measure.hyperfine(peers, { runs = RUNS, out = ROOT .. "/build/bench/logs-hyperfine" })) do
-  m[name] = r.median
-end
+local m = measure.hyperfine(peers, { runs = RUNS, out = ROOT .. "/build/bench/logs-hyperfine" })
 
 print(("# logs: 10,000 hits from the real OpenSearch (%s), %d runs each, whole process"):format(os_url, RUNS))
 print("# target: tinkr within 1.2x of curl (ratio = peer / tinkr; curl only fetches)")
-for _, peer in ipairs{ "curl", "python3" } do
-  print(("bench logs-10k-vs-%s: tinkr %.1f ms, %s %.1f ms, ratio %.2f"):format(peer, m.tinkr, peer, m[peer], m[peer] / m.tinkr))
+print("# tinkr: mapping cache warm (one request); -nocache: TINKR_MAPPING_CACHE_TTL=0 (_mapping + _search)")
+print(measure.load_note())
+for _, who in ipairs{ "tinkr", "tinkr-nocache" } do
+  local tag = who == "tinkr" and "" or "-nocache"
+  for _, peer in ipairs{ "curl", "python3" } do
+    local a, b = m[who], m[peer]
+    print(("bench logs-10k%s-vs-%s: tinkr %.1f ms, %s %.1f ms, ratio %.2f"):format(tag, peer, a.median, peer, b.median, b.median / a.median))
+    print(("bench logs-10k%s-vs-%s-cpu: tinkr %.1f ms, %s %.1f ms, ratio %.2f"):format(tag, peer, a.cpu, peer, b.cpu, b.cpu / a.cpu))
+  end
 end

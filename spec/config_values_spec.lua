@@ -27,6 +27,7 @@ local BAD = {
   connect_timeout = { "abc", "0", "-5" },
   insecure = { "maybe", "2" },
   max_response = { "abc", "-1", "10", "1.5" },
+  mapping_cache_ttl = { "abc", "-1", "1.5", "86401" },
   log_index = { "otel-logs-*/_doc/x?", "Otel-Logs", "a b", "_all", "logs,,x", "logs#1", "-x" },
   trace_index = { "traces/../_cat", "x?pretty" },
 }

@@ -105,6 +105,7 @@ ca_file = "/etc/ssl/ca.pem"
 insecure = true
 now = "2026-11-26T12:00:00Z"
 max_response = 1048576
+mapping_cache_ttl = 0
 client_cert = "/etc/tinkr/client.pem"
 client_key = "/etc/tinkr/client.key"
 auth = "sigv4"

@@ -96,6 +96,19 @@ _M.SETTINGS.trace_index.check = index
 _M.SETTINGS.max_response = { env = "TINKR_MAX_RESPONSE", default = 268435456, check = byte_count,
   doc = "largest backend response body, bytes" }
 
+-- Seconds tinkr trusts what it learned of an index pattern's fields
+-- (tinkr.layout's mapping cache); 0 turns the cache off.
+local function cache_seconds(v)
+  local n = v
+  if type(v) == "string" then n = v:match("^%s*%d+%s*$") and math.tointeger(tonumber(v)) end
+  if math.type(n) ~= "integer" or n < 0 or n > 86400 then
+    return nil, "must be whole seconds from 0 (no cache) to 86400, e.g. 300"
+  end
+  return n
+end
+_M.SETTINGS.mapping_cache_ttl = { env = "TINKR_MAPPING_CACHE_TTL", default = 300, check = cache_seconds,
+  doc = "seconds an index pattern's fields are remembered on disk between runs (0: ask OpenSearch every run)" }
+
 --- How a user sets a setting, for hints: "TINKR_TIMEOUT (profile key timeout)".
 function _M.how_to_set(name)
   local spec = _M.SETTINGS[name] or {}

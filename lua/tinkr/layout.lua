@@ -3,7 +3,8 @@
 --
 -- The layout comes from configuration (TINKR_LAYOUT / profile `layout`) or
 -- is detected once per index pattern from its _mapping (cached on the
--- client), never guessed per document.
+-- client, and on disk for a few minutes: see fields), never guessed per
+-- document.
 local errors = require "tinkr.errors"
 local resources = require "tinkr.resources"
 
@@ -64,9 +65,31 @@ function _M.index_fields(index, out)
   return flatten(props, "", out or {})
 end
 
---- Flattened fields of every index matching pattern (union), cached on the client.
+-- A cached field table is used only if it still has the shape flatten()
+-- gives (a foreign or damaged entry reads as absent).
+local function well_formed(fields)
+  if type(fields) ~= "table" or next(fields) == nil then return false end
+  for path, f in pairs(fields) do
+    if type(path) ~= "string" or type(f) ~= "table" or type(f.type) ~= "string"
+        or (f.keyword ~= nil and type(f.keyword) ~= "string") then
+      return false
+    end
+  end
+  return true
+end
+
+local function cache_key(client, pattern)
+  return require("tinkr.disk_cache").key(client.base, "mapping", pattern)
+end
+
+--- Flattened fields of every index matching pattern (union), cached on the
+--- client and, when the client has a mapping_cache (a tinkr.disk_cache the
+--- otel backend attaches), on disk between runs: a command against a
+--- remote cluster then pays one round trip (the search), not two.  Fields
+--- read from disk are marked in client.mappings_cached[pattern], so a
+--- query they fail can drop them (forget_fields) and ask again.
 function _M.fields(client, pattern)
-  local cached = client.mappings[pattern]
+  local cached = _M.cached_fields(client, pattern)
   if cached then return cached end
   local doc, err = client:json("GET", "/" .. require("tinkr.index_pattern").path(pattern) .. "/_mapping", nil, pattern)
   if not doc then return nil, err end
@@ -79,8 +102,59 @@ function _M.fields(client, pattern)
   if n == 0 then
     return nil, errors.new("not_found", ("index pattern '%s' matches no index on OpenSearch; check the pattern (OTEL_LOG_INDEX / OTEL_TRACE_INDEX)"):format(pattern))
   end
-  client.mappings[pattern] = fields
+  _M.remember_fields(client, pattern, fields)
   return fields
+end
+
+--- The fields known for pattern without asking OpenSearch (this process's,
+--- else the disk cache's), or nil.
+function _M.cached_fields(client, pattern)
+  local known = client.mappings[pattern]
+  if known then return known end
+  local disk = client.mapping_cache
+  if not disk then return nil end
+  local stored = disk:get(cache_key(client, pattern))
+  if not well_formed(stored) then return nil end
+  client.mappings[pattern] = stored
+  client.mappings_cached = client.mappings_cached or {}
+  client.mappings_cached[pattern] = true
+  return stored
+end
+
+--- Keeps fields read from OpenSearch for pattern (on the client, and on
+--- disk when the client has a mapping_cache).
+function _M.remember_fields(client, pattern, fields)
+  client.mappings[pattern] = fields
+  if client.mappings_cached then client.mappings_cached[pattern] = nil end
+  if client.mapping_cache and next(fields) ~= nil then
+    client.mapping_cache:put(cache_key(client, pattern), fields)
+  end
+end
+
+--- True when the client's fields for pattern came from the disk cache
+--- (not asked of OpenSearch in this process).
+function _M.fields_from_cache(client, pattern)
+  return client.mappings_cached ~= nil and client.mappings_cached[pattern] == true
+end
+
+--- Drops what is known of pattern's fields, here and on disk.
+function _M.forget_fields(client, pattern)
+  client.mappings[pattern] = nil
+  if client.mappings_cached then client.mappings_cached[pattern] = nil end
+  if client.mapping_cache then client.mapping_cache:forget(cache_key(client, pattern)) end
+end
+
+--- True when two field tables say the same (paths, types, keyword sub-fields).
+function _M.same_fields(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" then return false end
+  local n = 0
+  for path, f in pairs(a) do
+    local g = b[path]
+    if type(g) ~= "table" or g.type ~= f.type or g.keyword ~= f.keyword then return false end
+    n = n + 1
+  end
+  for _ in pairs(b) do n = n - 1 end
+  return n == 0
 end
 
 local function satisfies(fields, rule)

@@ -38,6 +38,12 @@ function Backend:client()
   if self._client then return self._client end
   local c, err = opensearch.new(self.config)
   if not c then return nil, err end
+  -- What a run learns of the index fields is kept on disk for a while, so
+  -- the next command's only request is its search (see layout.fields).
+  local ttl = self.config:get("mapping_cache_ttl")
+  if ttl and ttl > 0 then
+    c.mapping_cache = require("tinkr.disk_cache").open("mapping", { ttl = ttl })
+  end
   self._client = c
   return c
 end
@@ -141,7 +147,8 @@ function Backend:layout_for(kind)
   cached = {
     client = client, pattern = pattern, mapping = mapping, section = section,
     how = how, resolve = layout.resolver(fields, section, pattern),
-    discovered = found,
+    discovered = found, kind = kind,
+    from_cache = layout.fields_from_cache(client, pattern),   -- fields not asked of OpenSearch this run
   }
   self.layouts[kind] = cached
   return cached
@@ -160,6 +167,44 @@ local function template_of(relpath)
   if not fn then return nil, err end
   templates[relpath] = { src = src, fn = fn }
   return fn
+end
+
+-- Fields from the mapping cache may be out of date (the index was
+-- recreated, a field added or retyped).  A query built from them that
+-- OpenSearch rejects, or whose hits do not look like the layout, or that
+-- finds nothing, is not the user's answer yet: the cached entry is checked
+-- against a fresh _mapping and, when it differs, dropped and the query run
+-- again (once).  Returns the fresh layout and whether its fields differ
+-- from the cached ones, or nil (not cached, or the mapping cannot be read).
+function Backend:refreshed_layout(L)
+  if not (L and L.from_cache) then return nil end
+  local client, pattern = L.client, L.pattern
+  local old = client.mappings[pattern]
+  layout.forget_fields(client, pattern)
+  self.layouts[L.kind] = nil
+  local fresh = self:layout_for(L.kind)
+  if not fresh then return nil end
+  return fresh, not (fresh.pattern == pattern and layout.same_fields(old, client.mappings[pattern]))
+end
+
+-- Runs query(L) -> rows, meta, emitted for the layout of kind; when L's
+-- fields came from the mapping cache and the answer is an error a stale
+-- field table can cause (OpenSearch rejected the query, the hits do not
+-- look like the layout) or no hits at all, and nothing was handed out
+-- yet, the fields are checked (refreshed_layout) and the query run again
+-- if they changed.
+function Backend:with_layout(kind, query)
+  local L, err = self:layout_for(kind)
+  if not L then return nil, err end
+  local rows, meta, emitted = query(L)
+  if not L.from_cache or emitted then return rows, meta end
+  local stale = rows == nil and type(meta) == "table" and meta.stale_layout
+  local suspect = stale or (rows == nil and type(meta) == "table" and meta.code == "bad_query")
+    or (rows ~= nil and type(meta) == "table" and (meta.total or 0) == 0)
+  if not suspect then return rows, meta end
+  local fresh, changed = self:refreshed_layout(L)
+  if fresh and (changed or stale) then return query(fresh) end
+  return rows, meta
 end
 
 -- Runs a template under pcall: a field the mapping lacks becomes nil, err.
@@ -211,13 +256,16 @@ end
 -- Searches, paging past OpenSearch's window with search_after (inside a
 -- point in time where the server has one).  on_page(rows, meta) is called
 -- per page; returns the meta of the whole search (total, pages, requests)
--- or nil, err.
-local function search_all(L, dsl, spec, limit, on_page, as_ndjson)
+-- or nil, err.  check_first(rows, meta), when given, sees the first page
+-- before on_page does; an error it returns ends the search.
+local function search_all(L, dsl, spec, limit, on_page, as_ndjson, check_first)
   local client, pattern = L.client, L.pattern
   if limit > 0 and limit <= _M.PAGE then
     dsl.size = limit
     local rows, meta = client:search(pattern, dsl, spec, as_ndjson)
     if not rows then return nil, meta end
+    local wrong = check_first and check_first(rows, meta)
+    if wrong then return nil, wrong end
     on_page(rows, meta)
     meta.pages = 1
     return meta
@@ -291,6 +339,8 @@ local function search_all(L, dsl, spec, limit, on_page, as_ndjson)
     pages = pages + 1
     requests[#requests + 1] = meta.request
     first_meta = first_meta or meta
+    local wrong = pages == 1 and check_first and check_first(rows, meta)
+    if wrong then close_pit(); return nil, wrong end
     local n = meta.hits or #rows
     if n == 0 then break end
     got = got + n
@@ -494,14 +544,37 @@ end
 ---------------------------------------------------------------------------
 -- The queries.
 
---- backend:logs{ service=, level=, since=|from=,to=, now=, limit=, grep=,
----               where=, fields=, each=function(row) } -> rows, meta | nil, err
---- With `each`, rows are streamed to it page by page and not kept.
-function Backend:logs(p)
-  local q, qerr = normalize(p, "logs")
-  if not q then return nil, qerr end
-  local L, err = self:layout_for("logs")
-  if not L then return nil, err end
+-- With fields from the mapping cache: a first page in which no hit has one
+-- of the wanted fields (a log's timestamp or message, a span's start or
+-- trace id) was read with another layout's field names (the index changed
+-- since), or is a rare page indeed: either way, worth one _mapping.
+local function layout_check(spec, as_ndjson, wanted)
+  local names = {}
+  for _, n in ipairs(wanted) do
+    if spec.fields[n] then names[#names + 1] = n end
+  end
+  if #names == 0 then return nil end
+  local function found(page, n)
+    if as_ndjson then return page:find('"' .. n .. '":', 1, true) ~= nil end
+    for _, r in ipairs(page) do
+      if r[n] ~= nil then return true end
+    end
+    return false
+  end
+  return function(page, meta)
+    if (meta.hits or #page) == 0 then return nil end
+    for _, n in ipairs(names) do
+      if not found(page, n) then
+        return errors.new("backend", ("no hit has the cached layout's %s field"):format(n), { stale_layout = true })
+      end
+    end
+    return nil
+  end
+end
+
+local function logs_with(L, p)
+  local q, err = normalize(p, "logs")
+  if not q then return nil, err end
   local dsl
   dsl, err = build("logs", q, L.resolve)
   if not dsl then return nil, err end
@@ -529,19 +602,21 @@ function Backend:logs(p)
   end
   if q.fields then only_needed_source(dsl, spec) end
   local started = core.monotonic()
-  local meta
+  local meta, emitted
   meta, err = search_all(L, dsl, spec, q.limit, function(page, pmeta)
     if write then
+      if (pmeta.hits or 0) > 0 then emitted = true end
       write(page)
       rows.n = (rows.n or 0) + (pmeta.hits or 0)
       return
     end
     for _, r in ipairs(page) do
       finish_log_row(r)
+      emitted = true
       if each then each(r) else rows[#rows + 1] = r end
     end
-  end, write ~= nil)
-  if not meta then return nil, err end
+  end, write ~= nil, L.from_cache and layout_check(spec, write ~= nil, { "timestamp", "message" }) or nil)
+  if not meta then return nil, err, emitted end
   local n = (each and nil) or rows.n or #rows
   local hint = q.service and (meta.total or 0) == 0 and service_hint(L, q.service, "logs") or nil
   return rows, {
@@ -560,13 +635,18 @@ function Backend:logs(p)
   }
 end
 
---- backend:traces{ service=, since=|from=,to=, limit=20, errors=true, where= }
---- -> root spans, slowest first: rows, meta | nil, err
-function Backend:traces(p)
-  local q, qerr = normalize(p, "traces")
+--- backend:logs{ service=, level=, since=|from=,to=, now=, limit=, grep=,
+---               where=, fields=, each=function(row) } -> rows, meta | nil, err
+--- With `each`, rows are streamed to it page by page and not kept.
+function Backend:logs(p)
+  local q, qerr = normalize(p, "logs")          -- usage errors before any request
   if not q then return nil, qerr end
-  local L, err = self:layout_for("spans")
-  if not L then return nil, err end
+  return self:with_layout("logs", function(L) return logs_with(L, p) end)
+end
+
+local function traces_with(L, p)
+  local q, err = normalize(p, "traces")
+  if not q then return nil, err end
   local section = L.section
   local duration_source
   if section.duration and section.duration.compute then
@@ -597,7 +677,7 @@ function Backend:traces(p)
   local meta
   meta, err = search_all(L, dsl, spec, q.limit, function(page)
     for _, r in ipairs(page) do rows[#rows + 1] = finish_span_row(r, section) end
-  end)
+  end, false, L.from_cache and layout_check(spec, false, { "start", "trace_id" }) or nil)
   if not meta then return nil, err end
   local hint = q.service and (meta.total or 0) == 0 and service_hint(L, q.service, "spans") or nil
   return rows, {
@@ -610,6 +690,14 @@ function Backend:traces(p)
     duration_source = duration_source, discovered = L.discovered,
     window = { from = q.from, to = q.to },
   }
+end
+
+--- backend:traces{ service=, since=|from=,to=, limit=20, errors=true, where= }
+--- -> root spans, slowest first: rows, meta | nil, err
+function Backend:traces(p)
+  local q, qerr = normalize(p, "traces")        -- usage errors before any request
+  if not q then return nil, qerr end
+  return self:with_layout("spans", function(L) return traces_with(L, p) end)
 end
 
 -- Parent/child links, depth and order (by start) for the spans of a trace.
@@ -651,11 +739,29 @@ end
 --- trace = { trace_id, spans (depth-first, with depth and children), roots,
 ---           logs (oldest first), start_ns, end_ns, duration_ns, services }
 function Backend:trace(id, p)
-  p = p or {}
   if not is_trace_id(id) then
     return usage(("bad trace id %q: a trace id is hex, e.g. 4bf92f3577b34da6a3ce929d0e0e4736"):format(tostring(id)))
   end
   id = id:lower()
+  local trace, meta = self:trace_of(id, p)
+  -- Not found, or rejected, with fields from the mapping cache: ask again
+  -- if the cached fields turn out stale (see with_layout).
+  if not trace and type(meta) == "table" and (meta.code == "not_found" or meta.code == "bad_query") then
+    local changed = false
+    for _, kind in ipairs{ "spans", "logs" } do
+      local L = self.layouts[kind]
+      if L and L.from_cache then
+        local fresh, differs = self:refreshed_layout(L)
+        changed = changed or (fresh ~= nil and differs)
+      end
+    end
+    if changed then return self:trace_of(id, p) end
+  end
+  return trace, meta
+end
+
+function Backend:trace_of(id, p)
+  p = p or {}
   local S, err = self:layout_for("spans")
   if not S then return nil, err end
   local Lg, lerr = self:layout_for("logs")

@@ -261,7 +261,9 @@ local function check_value(name, v)
   if type(v) ~= want or toml.is_datetime(v) then
     return ("%s must be %s (or \"env:VAR\"), got %s"):format(name, TYPE_WORDS[want], kind_of(v))
   end
-  if want == "number" and not (v > 0 and v < math.huge) then
+  local own_check = config.SETTINGS[name] and config.SETTINGS[name].check
+  if want == "number" and not (v > 0 and v < math.huge)
+      and not (own_check and own_check(v) ~= nil) then   -- its own rule may take 0 (mapping_cache_ttl)
     return ("%s must be a positive number of seconds"):format(name)
   end
   if want == "string" then

@@ -112,7 +112,7 @@ _M.ENVIRONMENT = {
   { "TINKR_PATH", "colon-separated directories searched before the built-in lua/ and queries/" },
   { "XDG_CONFIG_HOME", "the user's configuration directory (default ~/.config); tinkr reads tinkr/ under it" },
   { "XDG_STATE_HOME", "where the REPL keeps its history (tinkr/history; default ~/.local/state)" },
-  { "XDG_CACHE_HOME", "where shell completion caches service names, and tinkr the indices it discovered and the metric naming style (tinkr/; default ~/.cache)" },
+  { "XDG_CACHE_HOME", "where tinkr caches what it learned of the backends: index fields, discovered indices, the metric naming style, completion's service names (tinkr/, mode 0700; default ~/.cache)" },
   { "TINKR_CACHE_DIR", "the cache directory itself (default $XDG_CACHE_HOME/tinkr)" },
   { "NO_COLOR", "when set and not empty, no colour" },
   { "COLUMNS", "the width tables and charts fit (default: the terminal's)" },
@@ -147,7 +147,7 @@ _M.FILES = {
   { "~/.config/tinkr/queries/", "the user's templates, mappings, recipes and scripts; each replaces the built-in file of the same path" },
   { "~/.config/tinkr/lua/", "the user's copies of tinkr's own Lua modules" },
   { "~/.local/state/tinkr/history", "the REPL's history" },
-  { "~/.cache/tinkr/", "shell completion's cache of service names" },
+  { "~/.cache/tinkr/", "caches of what the backends said (index fields for TINKR_MAPPING_CACHE_TTL seconds, discovered indices, metric naming style, service names for completion); safe to delete" },
   { "/etc/tinkr/config.toml", "tinkr-server's configuration under systemd (tinkr-server(8))" },
 }
 
