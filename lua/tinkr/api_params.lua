@@ -52,7 +52,7 @@ local LOG_META = {
   { name = "layout", doc = "the data layout used (seed, ss4o, dataprepper, ...)" },
   { name = "layout_source", doc = "how the layout was chosen (configured or detected)" },
   { name = "window", doc = "{ from, to }: the window searched, RFC 3339 UTC" },
-  { name = "discovered", doc = "when the index pattern was found on the cluster (none configured, the default matched nothing): { pattern, layout, default, note, cached, others, round_trips }" },
+  { name = "discovered", doc = "when the index pattern was found on the cluster (none configured, the default matched nothing): { pattern, layout, default, note, cached, others, round_trips (0 while the mapping cache holds its fields) }" },
   { name = "hint", doc = "why the result is empty: the closest service names, or that the service has nothing in the window" },
 }
 
