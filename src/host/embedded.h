@@ -8,6 +8,8 @@ struct embedded_file {
     const char *path;   /* repository path, e.g. "lua/tinkr/init.lua" */
     size_t size;
     const char *data;
+    size_t bytecode_size;   /* lua/ modules: the same chunk precompiled */
+    const char *bytecode;   /* (NULL for resources read as text) */
 };
 
 /* Terminated by an entry whose path is NULL. */

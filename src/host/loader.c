@@ -81,8 +81,14 @@ static int load_relpath(lua_State *L, const char *relpath, const char *embedded_
     if (!f)
         return 0;
     lua_pushfstring(L, "@%s", f->path);
-    if (luaL_loadbufferx(L, f->data, f->size, lua_tostring(L, -1), "t") != LUA_OK)
-        return luaL_error(L, "error loading embedded '%s':\n\t%s", f->path, lua_tostring(L, -1));
+    /* precompiled at build time (tools/embed.lua); the source if the
+     * bytecode does not load (a Lua 5.4 build with another format) */
+    if (!f->bytecode || luaL_loadbufferx(L, f->bytecode, f->bytecode_size, lua_tostring(L, -1), "b") != LUA_OK) {
+        if (f->bytecode)
+            lua_pop(L, 1);
+        if (luaL_loadbufferx(L, f->data, f->size, lua_tostring(L, -1), "t") != LUA_OK)
+            return luaL_error(L, "error loading embedded '%s':\n\t%s", f->path, lua_tostring(L, -1));
+    }
     lua_insert(L, -2);
     lua_pushstring(L, f->path);
     lua_replace(L, -2);
