@@ -155,6 +155,23 @@ describe("tinkr.disk_cache", function()
     assert.has_error(function() c:get("../../etc/passwd") end)
   end)
 
+  it("never creates a HOME that does not exist (Debian's /nonexistent), nor the REPL's history there", function()
+    local home = tmpdir() .. "-nohome"
+    local env = "env -u XDG_CACHE_HOME -u TINKR_CACHE_DIR -u XDG_STATE_HOME HOME=" .. q(home) .. " "
+    local out, err, status = helpers.run(env .. q(helpers.tinkr_bin()) .. " -e " .. q([[
+      local dc = require "tinkr.disk_cache"
+      local c = dc.open("test", { ttl = 300 })
+      print(tostring(dc.dir()), tostring(c:put(dc.key("http://a:9200"), 1)))
+    ]]))
+    assert.equal(0, status, err)
+    assert.matches("^nil%s", out)
+    -- the REPL on a terminal keeps its history under HOME when XDG_STATE_HOME is unset
+    local r = require("support.pty").run({ { expect = "tinkr> " }, { send = "1+1\r" }, { expect = "2" },
+      { expect = "tinkr> " }, { send = "\4" } }, { HOME = home, XDG_STATE_HOME = "", NO_COLOR = "1" })
+    assert.is_nil(r.failed_expect, r.output)
+    assert.is_nil(core.file_mode(home), home .. " was created")
+  end)
+
   it("a concurrent writer never leaves a reader half a file", function()
     local c = open()
     local k = disk_cache.key("http://a:9200")

@@ -17,6 +17,9 @@ local function lua_pattern(s) return (s:gsub("%p", "%%%0")) end
 local function aws_env(extra)
   local e = {
     TINKR_NOW = stack.now, XDG_CONFIG_HOME = "/nonexistent", HOME = "/nonexistent",
+    -- its own empty cache: the specs count every request (the mapping cache
+    -- would save the _mapping one)
+    TINKR_CACHE_DIR = os.tmpname() .. ".cache",
     OTEL_OPENSEARCH_URL = secure.TINKR_SIGV4_OS_URL, OTEL_PROMETHEUS_URL = secure.TINKR_SIGV4_PROM_URL,
     OTEL_LOG_INDEX = LOG_INDEX, TINKR_AUTH = "sigv4",
     AWS_ACCESS_KEY_ID = secure.TINKR_SIGV4_KEY_ID, AWS_SECRET_ACCESS_KEY = secure.TINKR_SIGV4_SECRET,

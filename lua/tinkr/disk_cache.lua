@@ -18,7 +18,8 @@
 -- index patterns), never a request's headers.
 --
 -- The directory: TINKR_CACHE_DIR, else $XDG_CACHE_HOME/tinkr, else
--- ~/.cache/tinkr; none of them (no HOME) means no cache.  `opts.memory`
+-- ~/.cache/tinkr; none of them (no HOME, or a HOME that does not exist)
+-- means no cache.  `opts.memory`
 -- gives the same interface in process memory (a server worker that wants
 -- the TTL and key rules without touching the disk).
 local core = require "tinkr.core"
@@ -37,7 +38,9 @@ function _M.dir()
   if dir and dir ~= "" then return dir end
   local xdg, home = os.getenv("XDG_CACHE_HOME"), os.getenv("HOME")
   if xdg and xdg ~= "" then return xdg .. "/tinkr" end
-  if home and home ~= "" then return home .. "/.cache/tinkr" end
+  -- A HOME that does not exist (Debian's daemon users have /nonexistent)
+  -- means no cache: mkdir -p would create it, as root even in /.
+  if home and home ~= "" and core.file_mode(home) then return home .. "/.cache/tinkr" end
   return nil
 end
 

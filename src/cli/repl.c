@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <readline/readline.h>
 #include <readline/history.h>
@@ -121,6 +122,14 @@ static int getc_or_interrupt(FILE *in)
     }
 }
 
+static int is_directory(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A HOME that does not exist (Debian's daemon users have /nonexistent)
+ * means no history file: creating it would litter /, as root. */
 static void history_path(char *buf, size_t size)
 {
     const char *state = getenv("XDG_STATE_HOME");
@@ -128,7 +137,7 @@ static void history_path(char *buf, size_t size)
     char dir[4096];
     if (state && *state)
         snprintf(dir, sizeof dir, "%s/tinkr", state);
-    else if (home && *home)
+    else if (home && *home && is_directory(home))
         snprintf(dir, sizeof dir, "%s/.local/state/tinkr", home);
     else {
         buf[0] = '\0';
