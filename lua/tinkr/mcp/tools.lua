@@ -35,6 +35,16 @@ local function rows_limit(props, default, max)
   props.limit = l
 end
 
+-- Fills p.limit with the tool's default, and checks it is within the
+-- tool's range (rows_limit's schema says the same): nil, or the usage error.
+local function default_limit(p, kind)
+  local max = _M.LIMITS[kind .. "_max"]
+  p.limit = p.limit or _M.LIMITS[kind]
+  if math.type(p.limit) ~= "integer" or p.limit < 1 or p.limit > max then
+    return errors.new("usage", ("limit must be from 1 to %d, got %s"):format(max, tostring(p.limit)))
+  end
+end
+
 -- A tinkr error as something the agent can act on.
 local HINTS = {
   usage = "fix the arguments as the message says",
@@ -91,10 +101,8 @@ _M.list = {
     end,
     call = function(tinkr, args)
       local p = copy(args)
-      p.limit = p.limit or _M.LIMITS.logs
-      if math.type(p.limit) ~= "integer" or p.limit < 1 or p.limit > _M.LIMITS.logs_max then
-        return nil, errors.new("usage", ("limit must be from 1 to %d, got %s"):format(_M.LIMITS.logs_max, tostring(p.limit)))
-      end
+      local bad = default_limit(p, "logs")
+      if bad then return nil, bad end
       local fields = p.fields
       if type(fields) == "string" then
         local l = {}
@@ -120,10 +128,8 @@ _M.list = {
     end,
     call = function(tinkr, args)
       local p = copy(args)
-      p.limit = p.limit or _M.LIMITS.traces
-      if math.type(p.limit) ~= "integer" or p.limit < 1 or p.limit > _M.LIMITS.traces_max then
-        return nil, errors.new("usage", ("limit must be from 1 to %d, got %s"):format(_M.LIMITS.traces_max, tostring(p.limit)))
-      end
+      local bad = default_limit(p, "traces")
+      if bad then return nil, bad end
       local rows, meta = tinkr.traces(p)
       if not rows then return nil, meta end
       local out = {}
@@ -280,10 +286,8 @@ _M.list = {
     end,
     call = function(tinkr, args)
       local p = copy(args)
-      p.limit = p.limit or _M.LIMITS.errors
-      if math.type(p.limit) ~= "integer" or p.limit < 1 or p.limit > _M.LIMITS.errors_max then
-        return nil, errors.new("usage", ("limit must be from 1 to %d, got %s"):format(_M.LIMITS.errors_max, tostring(p.limit)))
-      end
+      local bad = default_limit(p, "errors")
+      if bad then return nil, bad end
       local rows, meta = tinkr.errors(p)
       if not rows then return nil, meta end
       local out = {}
