@@ -10,7 +10,8 @@ WARN     := -Wall -Wextra -Werror
 LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
 LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
 CPPFLAGS += $(LUA_CFLAGS) -Isrc -Isrc/host -D_GNU_SOURCE
-CFLAGS   += -std=c11 $(OPT) $(WARN)
+# -pthread: map.ndjson maps large hit lists on several threads (src/map_parallel.c)
+CFLAGS   += -std=c11 -pthread $(OPT) $(WARN)
 LDLIBS   := $(LUA_LIBS) -lcurl -lm
 APP_LIBS := -l:liblua5.4-cjson.a -lreadline
 # bin/tinkr loads libcurl on first use (src/cli/curl_lazy.c): no -lcurl.

@@ -30,6 +30,8 @@ build = {
         "src/l_sandbox_table.c",
         "src/l_text.c",
         "src/log_mask.c",
+        "src/map_ndjson.c",
+        "src/map_parallel.c",
         "src/pattern.c",
         "src/private_file.c",
         "src/sha256.c",

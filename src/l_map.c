@@ -11,6 +11,7 @@
  * spec's list that yields a non-null value wins.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,61 +20,7 @@
 #include <lua.h>
 
 #include "l_json.h"
-#include "iso_time.h"
-
-typedef struct {
-  const char *text;
-  size_t len;
-  int field;        /* index of the field (and of its name on the stack) */
-  int rank;         /* position in the field's list of paths: lower wins */
-} map_path;
-
-/* The spec's paths as a byte trie, one root for _source paths and one for
- * hit paths, so that matching a key costs one walk down the trie whatever
- * the number of paths: a key K leads from node N to the node N+K; that node
- * ends some paths (K was the rest of them: the value is found), and its '.'
- * child, if any, is where the paths that go on inside K's value continue.
- * The paths ending in a node's subtree are terms[term, sub_end), in
- * depth-first order; the node's own are the first nterm of them. */
-typedef struct {
-  int child, sibling;  /* first child and next sibling; 0 = none (0 is a root) */
-  int dot;             /* the '.' child, or 0 */
-  int term, nterm, sub_end;
-  unsigned char byte;
-} trie_node;
-
-typedef struct {
-  int field, rank;
-} map_term;
-
-typedef struct {
-  lua_State *L;
-  json_scanner *s;
-  int array_mt, rows, meta, names, row;  /* stack slots */
-  int nfields;
-  map_path *paths;  /* [0, nsrc) resolve in _source, [nsrc, nsrc+nhit) in the hit */
-  int nsrc, nhit;
-  trie_node *nodes; /* [0] the _source root, [1] the hit root */
-  int nnodes;
-  map_term *terms;
-  int *path_next;   /* scratch while the trie is built */
-  int *best;        /* per field: rank of the value already in the row */
-  char *keybuf;     /* unescaped keys; longer ones cannot match anything */
-  size_t keycap;
-  json_scanner last_sort;  /* where the current hit's "sort" value starts */
-  int have_sort, found_hits;
-  char shape[96];   /* first reason this is not a search response */
-  char top_keys[64];
-  /* map.ndjson: raw value slices per field instead of Lua values */
-  int raw;
-  struct slice { const unsigned char *p; size_t len; } *slices;
-  int *order;       /* field indices in output order */
-  int time_field;   /* field whose text becomes UTC RFC 3339 + time_ns, or -1 */
-  int out_slot;     /* stack slot of the userdata holding the output */
-  int names_json;   /* stack slot of a table: field index -> '"name":' */
-  char *out;
-  size_t out_len, out_cap;
-} mapper;
+#include "map_mapper.h"
 
 /* ---- compiling the spec ------------------------------------------------- */
 
@@ -216,7 +163,7 @@ static mapper *compile_spec(lua_State *L, int spec)
   while (lua_next(L, spec)) {
     const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
     int *slot = strcmp(k, "fields") == 0 ? &fields : strcmp(k, "hit_fields") == 0 ? &hit_fields : NULL;
-    int other = strcmp(k, "order") == 0 || strcmp(k, "time_field") == 0;
+    int other = strcmp(k, "order") == 0 || strcmp(k, "time_field") == 0 || strcmp(k, "threads") == 0;
     if (!slot && !other) luaL_argerror(L, 2, lua_pushfstring(L, "unknown option '%s'", k));
     if (!other && !lua_istable(L, -1)) luaL_argerror(L, 2, lua_pushfstring(L, "'%s' must be a table", k));
     lua_pop(L, 1);
@@ -236,14 +183,16 @@ static mapper *compile_spec(lua_State *L, int spec)
                 sizeof(trie_node) * maxnodes + sizeof(map_term) * (size_t)z.npaths +
                 sizeof(int) * (size_t)z.npaths +
                 sizeof(int) * (size_t)z.nfields + keycap +
-                sizeof(struct slice) * (size_t)z.nfields + sizeof(int) * (size_t)z.nfields;
+                2 * sizeof(map_slice) * (size_t)z.nfields + sizeof(int) * (size_t)z.nfields;
   mapper *m = lua_newuserdatauv(L, need, 0);
   memset(m, 0, sizeof *m);
   char *at = (char *)(m + 1);
   m->paths = (map_path *)at;
   at += sizeof(map_path) * (size_t)z.npaths;
-  m->slices = (struct slice *)at;          /* pointer-aligned: before the ints */
-  at += sizeof(struct slice) * (size_t)z.nfields;
+  m->slices = (map_slice *)at;             /* pointer-aligned: before the ints */
+  at += sizeof(map_slice) * (size_t)z.nfields;
+  m->name_json = (map_slice *)at;
+  at += sizeof(map_slice) * (size_t)z.nfields;
   m->best = (int *)at;
   at += sizeof(int) * (size_t)z.nfields;
   m->order = (int *)at;
@@ -346,7 +295,7 @@ static int follow_key(const mapper *m, int node, const char *k, size_t klen)
 /* Walks the members of an object whose '{' is consumed, from trie node
  * `node`.  At the hit level, "_source" starts the walk of the source paths
  * and "sort" is remembered for meta.last_sort. */
-static int walk(mapper *m, int node, int hit_level)
+int map_walk(mapper *m, int node, int hit_level)
 {
   json_scanner *s = m->s;
   const trie_node *nodes = m->nodes;
@@ -379,26 +328,28 @@ static int walk(mapper *m, int node, int hit_level)
     int done = 0;
     if (source && type == JSON_OBJECT) {
       if (json_value(s, &t) == JSON_NONE) return -1;
-      if (walk(m, 0, 0) < 0) return -1;
+      if (map_walk(m, 0, 0) < 0) return -1;
       done = 1;
     }
     if (inner && type == JSON_OBJECT) {
       if (done) *s = at;
       if (json_value(s, &t) == JSON_NONE) return -1;
-      if (walk(m, inner, 0) < 0) return -1;
+      if (map_walk(m, inner, 0) < 0) return -1;
       done = 1;
     }
     if (full && done) full = wanted(m, nodes[to].term, nodes[to].term + nodes[to].nterm);
     if (full && type != JSON_NULL) {
-      if (done) *s = at;
       if (m->raw) {
-        const unsigned char *b = s->p;
-        if (json_skip(s) < 0) return -1;
+        /* after a walk inside the value (resource.service.name beside
+         * resource), the scanner is at its end: its text is [at, s) */
+        const unsigned char *b = done ? at.p : s->p;
+        if (!done && json_skip(s) < 0) return -1;
         const unsigned char *e = s->p;
         while (b < e && is_space(*b)) b++;
         while (e > b && is_space(e[-1])) e--;
         assign_raw(m, &nodes[to], b, (size_t)(e - b));
       } else {
+        if (done) *s = at;
         if (tinkr_json_push_value(m->L, s, m->array_mt) < 0) return -1;
         assign(m, &nodes[to]);
         lua_pop(m->L, 1);
@@ -410,79 +361,7 @@ static int walk(mapper *m, int node, int hit_level)
   return rc;
 }
 
-/* ---- map.ndjson output -------------------------------------------------- */
-
-static void out_reserve(mapper *m, size_t n)
-{
-  if (m->out_cap - m->out_len < n) {
-    size_t cap = m->out_cap * 2;
-    if (cap - m->out_len < n) cap = m->out_len + n;
-    char *grown = lua_newuserdatauv(m->L, cap, 0);
-    memcpy(grown, m->out, m->out_len);
-    lua_replace(m->L, m->out_slot);
-    m->out = grown;
-    m->out_cap = cap;
-  }
-}
-
-static void out_put(mapper *m, const void *p, size_t n)
-{
-  out_reserve(m, n);
-  memcpy(m->out + m->out_len, p, n);
-  m->out_len += n;
-}
-
-/* A value's raw text on one line: a stored _source may be pretty-printed
- * ({"body":[1,\n2]}), and one hit must stay one line, so a value with a
- * line break loses all whitespace between its tokens.  Strings cannot hold
- * raw line breaks (the scanner refuses control characters in them). */
-static void out_value(mapper *m, const unsigned char *p, size_t n)
-{
-  /* A scalar has nothing between tokens, and a value on one line stays as
-   * stored (memchr is the cheap test; line breaks can only be between tokens). */
-  if (n == 0 || (p[0] != '{' && p[0] != '[') || (!memchr(p, '\n', n) && !memchr(p, '\r', n))) {
-    out_put(m, p, n);
-    return;
-  }
-  out_reserve(m, n);
-  unsigned char *dst = (unsigned char *)m->out + m->out_len;
-  size_t i = 0;
-  while (i < n) {
-    size_t j = i;                            /* copy up to whitespace or a string */
-    while (j < n && p[j] != '"' && p[j] != ' ' && p[j] != '\n' && p[j] != '\r' && p[j] != '\t') j++;
-    memcpy(dst, p + i, j - i);
-    dst += j - i;
-    if (j == n) break;
-    if (p[j] != '"') {                       /* whitespace between tokens: dropped */
-      i = j + 1;
-      continue;
-    }
-    size_t k = j + 1;                        /* a string: through its closing quote */
-    for (;;) {
-      const unsigned char *q = memchr(p + k, '"', n - k);
-      if (!q) { k = n; break; }
-      k = (size_t)(q - p);
-      size_t slashes = 0;
-      while (p[k - 1 - slashes] == '\\') slashes++;
-      k++;
-      if (slashes % 2 == 0) break;           /* not an escaped quote */
-    }
-    memcpy(dst, p + j, k - j);
-    dst += k - j;
-    i = k;
-  }
-  m->out_len = (size_t)(dst - (unsigned char *)m->out);
-}
-
-/* '"name":' for a field, escaped once per call in compile_output. */
-static void out_name(mapper *m, int field)
-{
-  size_t len;
-  lua_rawgeti(m->L, m->names_json, field + 1);
-  const char *text = lua_tolstring(m->L, -1, &len);
-  out_put(m, text, len);
-  lua_pop(m->L, 1);
-}
+/* ---- map.ndjson names -------------------------------------------------- */
 
 /* Pushes '"name":' for the field name at stack index idx (names come from
  * the spec: escape them). */
@@ -510,58 +389,13 @@ static void push_name_json(lua_State *L, int idx)
   luaL_pushresult(&b);
 }
 
-/* The time field's value: a string RFC 3339 timestamp (no escapes inside)
- * or epoch milliseconds. */
-static int slice_time(const struct slice *v, int64_t *ns)
+void map_hit_reset(mapper *m)
 {
-  if (v->len >= 2 && v->p[0] == '"') {
-    const char *t = (const char *)v->p + 1;
-    size_t n = v->len - 2;
-    if (memchr(t, '\\', n)) return -1;
-    return iso_time_parse(t, n, ns);
-  }
-  int64_t ms = 0;
-  size_t i = 0;
-  int neg = v->len > 0 && v->p[0] == '-';
-  for (i = (size_t)neg; i < v->len && v->p[i] >= '0' && v->p[i] <= '9' && ms < INT64_MAX / 10000000; i++)
-    ms = ms * 10 + (v->p[i] - '0');
-  if (i != v->len || i == (size_t)neg) return -1;
-  *ns = (neg ? -ms : ms) * 1000000;
-  return 0;
-}
-
-/* One hit as one line: {"field":<raw value>,...,"time_ns":N} */
-static void emit_line(mapper *m)
-{
-  int first = 1, have_ns = 0;
-  int64_t ns = 0;
-  out_put(m, "{", 1);
   for (int i = 0; i < m->nfields; i++) {
-    int f = m->order[i];
-    const struct slice *v = &m->slices[f];
-    if (!v->p) continue;
-    if (!first) out_put(m, ",", 1);
-    first = 0;
-    out_name(m, f);
-    if (f == m->time_field && slice_time(v, &ns) == 0) {
-      char text[40];
-      out_put(m, "\"", 1);
-      out_put(m, text, iso_time_format(ns, text));
-      out_put(m, "\"", 1);
-      have_ns = 1;
-    } else {
-      out_value(m, v->p, v->len);
-    }
+    m->best[i] = INT_MAX;
+    m->slices[i].p = NULL;
   }
-  if (have_ns) {
-    char num[24], *p = num + sizeof num;
-    uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    do { *--p = (char)('0' + v % 10); v /= 10; } while (v);
-    if (ns < 0) *--p = '-';
-    out_put(m, first ? "\"time_ns\":" : ",\"time_ns\":", first ? 10 : 11);
-    out_put(m, p, (size_t)(num + sizeof num - p));
-  }
-  out_put(m, "}\n", 2);
+  m->have_sort = 0;
 }
 
 static void shape_error(mapper *m, const char *what)
@@ -581,7 +415,12 @@ static int read_hit_list(mapper *m)
   lua_setmetatable(L, -2);
   lua_replace(L, m->rows);     /* a repeated hits.hits: the last one wins */
   m->found_hits = 1;
-  while ((rc = json_array_next(s, &n)) == 1) {
+  /* map.ndjson: as many hits as pay off are mapped by threads; the serial
+   * walk below does the rest (all of them when the parallel way cannot
+   * vouch for its cut, and whatever fails, so errors read the same). */
+  rc = 1;
+  if (m->raw) rc = map_parallel_hits(m, s, &n);
+  while (rc == 1 && (rc = json_array_next(s, &n)) == 1) {
     if (json_peek(s) != JSON_OBJECT) {
       char why[64];
       snprintf(why, sizeof why, "hits.hits[%zu] is not an object", n);
@@ -594,14 +433,10 @@ static int read_hit_list(mapper *m)
       lua_createtable(L, 0, m->nfields);
       m->row = lua_gettop(L);
     }
-    for (int i = 0; i < m->nfields; i++) {
-      m->best[i] = INT_MAX;
-      m->slices[i].p = NULL;
-    }
-    m->have_sort = 0;
-    if (walk(m, 1, 1) < 0) return -1;
+    map_hit_reset(m);
+    if (map_walk(m, 1, 1) < 0) return -1;
     if (m->raw)
-      emit_line(m);
+      map_emit_line(m);
     else
       lua_rawseti(L, m->rows, (lua_Integer)n);
   }
@@ -722,12 +557,23 @@ static void compile_output(lua_State *L, mapper *m, int spec)
   lua_pop(L, 1);
   for (int f = 0; f < m->nfields; f++)
     if (!used[f]) m->order[n++] = f;
-  lua_createtable(L, m->nfields, 0);
+  lua_createtable(L, m->nfields, 0);   /* keeps the escaped names alive */
   for (int f = 0; f < m->nfields; f++) {
     push_name_json(L, m->names + f);
+    m->name_json[f].p = (const unsigned char *)lua_tolstring(L, -1, &m->name_json[f].len);
     lua_rawseti(L, -2, f + 1);
   }
   lua_insert(L, -2);          /* keep the table below the `used` scratch */
+  /* threads: how many chunks to cut the hits into (specs set it; unset,
+   * map_parallel.c decides from the size of the response and the CPUs) */
+  if (lua_getfield(L, spec, "threads") != LUA_TNIL) {
+    int ok;
+    lua_Integer t = lua_tointegerx(L, -1, &ok);
+    if (!ok || t < 1 || t > MAP_MAX_CHUNKS)
+      luaL_argerror(L, 2, lua_pushfstring(L, "'threads' must be an integer from 1 to %d", MAP_MAX_CHUNKS));
+    m->threads = (int)t;
+  }
+  lua_pop(L, 1);
   if (lua_getfield(L, spec, "time_field") == LUA_TSTRING) {
     m->time_field = field_index(m, lua_tostring(L, -1));
     if (m->time_field < 0)
@@ -736,7 +582,29 @@ static void compile_output(lua_State *L, mapper *m, int spec)
     luaL_argerror(L, 2, "'time_field' must be a field name");
   }
   lua_pop(L, 2);            /* time_field value and the `used` scratch */
-  m->names_json = lua_gettop(L);
+}
+
+/* map.ndjson's output buffer, freed by __gc whether or not the call
+ * raises (it is plain malloc so that threads can grow theirs alike). */
+static int out_gc(lua_State *L)
+{
+  map_out *out = lua_touserdata(L, 1);
+  free(out->p);
+  out->p = NULL;
+  return 0;
+}
+
+static map_out *push_out(lua_State *L, size_t cap)
+{
+  map_out *out = lua_newuserdatauv(L, sizeof *out, 0);
+  memset(out, 0, sizeof *out);
+  if (luaL_newmetatable(L, "tinkr.map.out")) {
+    lua_pushcfunction(L, out_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  if (map_out_reserve(out, cap) < 0) luaL_error(L, "not enough memory");
+  return out;
 }
 
 /* rows(body, spec) and ndjson(body, spec) share everything but what they
@@ -759,9 +627,7 @@ static int run_map(lua_State *L, int raw)
   m->raw = raw;
   if (raw) {
     compile_output(L, m, 2);
-    m->out_cap = len / 2 + 256;
-    m->out = lua_newuserdatauv(L, m->out_cap, 0);
-    m->out_slot = lua_gettop(L);
+    m->out = push_out(L, len / 2 + 256);
   }
   lua_newtable(L);
   lua_pushvalue(L, array_mt);
@@ -792,8 +658,9 @@ static int run_map(lua_State *L, int raw)
     if (tinkr_json_push_value(L, &at, array_mt) < 0) return tinkr_json_push_error(L, &at);
     lua_setfield(L, m->meta, "last_sort");
   }
+  if (raw && m->out->failed) return luaL_error(L, "not enough memory");
   if (raw)
-    lua_pushlstring(L, m->out, m->out_len);
+    lua_pushlstring(L, m->out->p, m->out->len);
   else
     lua_pushvalue(L, m->rows);
   lua_pushvalue(L, m->meta);

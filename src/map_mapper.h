@@ -1,0 +1,111 @@
+/*
+ * The mapper behind tinkr.core.map (l_map.c): a compiled spec and the state
+ * of one walk over a search response.  Shared by l_map.c (compiling, the
+ * walk, the Lua side), map_ndjson.c (JSON lines out) and map_parallel.c
+ * (the hit list cut into chunks mapped by threads).
+ *
+ * The compiled spec (paths, trie, terms, names) is read-only once built;
+ * the walk state (best, slices, keybuf, last_sort, out) is per walker, so a
+ * copy of the struct with its own walk state can map hits on another thread
+ * as long as it never touches Lua (map.ndjson's walk does not).
+ */
+#ifndef TINKR_MAP_MAPPER_H
+#define TINKR_MAP_MAPPER_H
+
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "json_scan.h"
+
+/* At most this many chunks (so threads) for one hit list. */
+#define MAP_MAX_CHUNKS 16
+
+typedef struct {
+  const char *text;
+  size_t len;
+  int field;        /* index of the field (and of its name on the stack) */
+  int rank;         /* position in the field's list of paths: lower wins */
+} map_path;
+
+/* The spec's paths as a byte trie, one root for _source paths and one for
+ * hit paths, so that matching a key costs one walk down the trie whatever
+ * the number of paths: a key K leads from node N to the node N+K; that node
+ * ends some paths (K was the rest of them: the value is found), and its '.'
+ * child, if any, is where the paths that go on inside K's value continue.
+ * The paths ending in a node's subtree are terms[term, sub_end), in
+ * depth-first order; the node's own are the first nterm of them. */
+typedef struct {
+  int child, sibling;  /* first child and next sibling; 0 = none (0 is a root) */
+  int dot;             /* the '.' child, or 0 */
+  int term, nterm, sub_end;
+  unsigned char byte;
+} trie_node;
+
+typedef struct {
+  int field, rank;
+} map_term;
+
+typedef struct map_slice {
+  const unsigned char *p;
+  size_t len;
+} map_slice;
+
+/* map.ndjson's output: plain malloc, so threads can grow it; failed is set
+ * (and nothing more is written) when memory runs out. */
+typedef struct {
+  char *p;
+  size_t len, cap;
+  int failed;
+} map_out;
+
+typedef struct {
+  lua_State *L;
+  json_scanner *s;
+  int array_mt, rows, meta, names, row;  /* stack slots */
+  int nfields;
+  map_path *paths;  /* [0, nsrc) resolve in _source, [nsrc, nsrc+nhit) in the hit */
+  int nsrc, nhit;
+  trie_node *nodes; /* [0] the _source root, [1] the hit root */
+  int nnodes;
+  map_term *terms;
+  int *path_next;   /* scratch while the trie is built */
+  int *best;        /* per field: rank of the value already in the row */
+  char *keybuf;     /* unescaped keys; longer ones cannot match anything */
+  size_t keycap;
+  json_scanner last_sort;  /* where the current hit's "sort" value starts */
+  int have_sort, found_hits;
+  char shape[96];   /* first reason this is not a search response */
+  char top_keys[64];
+  /* map.ndjson: raw value slices per field instead of Lua values */
+  int raw;
+  map_slice *slices;
+  int *order;       /* field indices in output order */
+  map_slice *name_json;  /* per field: '"name":', escaped */
+  int time_field;   /* field whose text becomes UTC RFC 3339 + time_ns, or -1 */
+  map_out *out;
+  int threads;      /* map.ndjson: 0 = as many as pay off, else exactly this many chunks */
+} mapper;
+
+/* Walks the members of a hit whose '{' is consumed (node 1 = the hit root),
+ * or of an object inside it.  Lua-free when m->raw.  0 ok, -1 error. */
+int map_walk(mapper *m, int node, int hit_level);
+
+/* Clears the walk state before a hit. */
+void map_hit_reset(mapper *m);
+
+/* Appends the current hit as one JSON line to m->out. */
+void map_emit_line(mapper *m);
+
+/* Makes sure out can take n more bytes; 0, or -1 (out->failed set). */
+int map_out_reserve(map_out *out, size_t n);
+
+/* Maps the elements of hits.hits (s just past its '[', *count 0) in
+ * chunks on threads where that pays off, leaving s and *count as the serial
+ * walk would after the chunks it could use.  Returns 0 when the array was
+ * closed (all hits done), 1 when the caller must go on serially from s
+ * (nothing, or only part, was done in parallel).  Lua-free; the outputs of
+ * the chunks used are appended to m->out in order. */
+int map_parallel_hits(mapper *m, json_scanner *s, size_t *count);
+
+#endif

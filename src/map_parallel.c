@@ -1,0 +1,241 @@
+/*
+ * map.ndjson on several cores: the hit list of a large search response is
+ * cut into chunks, each mapped by its own thread into its own lines, and
+ * the lines are joined in order.
+ *
+ * Where to cut is a guess: OpenSearch writes every hit with the same first
+ * key, so `},{"_index":` (the first hit's own opening) marks the start of a
+ * hit.  In valid JSON that text cannot be inside a string (its quote would
+ * end the string, and `_index":` cannot follow a string), but it can be a
+ * deeper object with the same key.  So a guess is only used once proven:
+ * the chunk before it, walked by the ordinary strict scanner from a proven
+ * start, must end its last hit exactly there.  Then the chunk after it
+ * starts in the very state the serial walk would have had, and its lines
+ * are the serial walk's lines.  A guess not proven, a chunk that fails (bad
+ * JSON, a hit that is not an object, no memory), and everything after it,
+ * are left to the serial walk, which maps and reports them as it always
+ * did: same lines, same errors, same byte offsets.
+ *
+ * Lua-free: the threads never touch the Lua state.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "map_mapper.h"
+
+/* Below this many bytes per chunk a thread costs more than it saves. */
+#define MIN_CHUNK_BYTES (256 * 1024)
+/* Unasked, no more threads than this (a server runs several maps at once). */
+#define MAX_AUTO_CHUNKS 4
+
+enum { CHUNK_NOT_RUN, CHUNK_ERROR, CHUNK_CLOSED, CHUNK_STOPPED };
+
+typedef struct {
+  mapper m;                    /* the shared spec with this chunk's walk state */
+  map_out out;                 /* lines of chunks after the first */
+  json_scanner s;
+  const unsigned char *limit;  /* stop before a hit starting at or past this; NULL: to ']' */
+  int at_element;              /* s starts at a hit (all chunks but the first) */
+  int state;
+  int exact;                   /* stopped with the next hit starting exactly at limit */
+  size_t count;                /* hits mapped */
+  json_scanner after;          /* past the last hit (STOPPED) or past ']' (CLOSED) */
+  json_scanner last_sort;
+  int have_sort;
+  void *scratch;               /* this chunk's best, slices and keybuf */
+  pthread_t thread;
+  int started;
+} hit_chunk;
+
+static void run_chunk(hit_chunk *c)
+{
+  json_scanner *s = &c->s;
+  mapper *m = &c->m;
+  json_token t;
+  size_t n = c->at_element ? 1 : 0;    /* > 0: a ',' must come before the next */
+  c->state = CHUNK_ERROR;
+  if (!c->at_element) {
+    int r = json_array_next(s, &n);
+    if (r < 0) return;
+    if (r == 0) {
+      c->state = CHUNK_CLOSED;
+      c->after = *s;
+      return;
+    }
+  }
+  for (;;) {
+    if (json_peek(s) != JSON_OBJECT) return;   /* the serial walk names it */
+    if (json_value(s, &t) == JSON_NONE) return;
+    map_hit_reset(m);
+    if (map_walk(m, 1, 1) < 0) return;
+    map_emit_line(m);
+    if (m->out->failed) return;
+    c->count++;
+    c->have_sort = m->have_sort;
+    if (m->have_sort) c->last_sort = m->last_sort;
+    json_scanner after = *s;
+    int r = json_array_next(s, &n);
+    if (r < 0) return;
+    if (r == 0) {
+      c->state = CHUNK_CLOSED;
+      c->after = *s;
+      return;
+    }
+    if (c->limit && s->p >= c->limit) {
+      c->state = CHUNK_STOPPED;
+      c->exact = s->p == c->limit;
+      c->after = after;
+      return;
+    }
+  }
+}
+
+static void *chunk_thread(void *arg)
+{
+  run_chunk(arg);
+  return NULL;
+}
+
+static int cpus_available(void)
+{
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+static int chunks_wanted(const mapper *m, size_t bytes)
+{
+  if (m->threads) return m->threads;
+  size_t by_size = bytes / MIN_CHUNK_BYTES;
+  int want = cpus_available();
+  if (want > MAX_AUTO_CHUNKS) want = MAX_AUTO_CHUNKS;
+  if ((size_t)want > by_size) want = (int)by_size;
+  return want;
+}
+
+/* Guesses where hits start, near equal shares of the rest of the body:
+ * fills cuts[] (each at a hit's '{') and returns how many. */
+static int guess_cuts(const json_scanner *s, int want, const unsigned char **cuts)
+{
+  const unsigned char *p = s->p, *e = s->end;
+  while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+  if (e - p < 4 || p[0] != '{' || p[1] != '"') return 0;
+  const unsigned char *q = p + 2;      /* the first hit's first key, plain */
+  while (q < e && q - p < 64 && *q != '"' && *q != '\\') q++;
+  if (e - q < 2 || q[0] != '"' || q[1] != ':') return 0;
+  unsigned char pattern[2 + 66];
+  size_t plen = 2 + (size_t)(q + 2 - p);
+  pattern[0] = '}';
+  pattern[1] = ',';
+  memcpy(pattern + 2, p, plen - 2);
+  size_t share = (size_t)(e - p) / (size_t)want;
+  const unsigned char *from = p + 1;
+  int n = 0;
+  for (int k = 1; k < want; k++) {
+    const unsigned char *target = p + share * (size_t)k;
+    if (target < from) target = from;
+    if (target >= e) break;
+    const unsigned char *hit = memmem(target, (size_t)(e - target), pattern, plen);
+    if (!hit) break;
+    cuts[n++] = hit + 2;
+    from = hit + 3;
+  }
+  return n;
+}
+
+/* A chunk's own walk state, and (for all but the first, which writes to
+ * m->out) its own lines. */
+static int setup_chunk(hit_chunk *c, const mapper *m, const json_scanner *s, size_t bytes, int first)
+{
+  c->m = *m;
+  size_t nf = (size_t)m->nfields;
+  c->scratch = malloc(nf * sizeof(int) + nf * sizeof(map_slice) + m->keycap + 1);
+  if (!c->scratch) return -1;
+  c->m.slices = c->scratch;
+  c->m.best = (int *)(c->m.slices + nf);
+  c->m.keybuf = (char *)(c->m.best + nf);
+  c->m.s = &c->s;
+  c->s = *s;
+  if (first) return 0;
+  c->m.out = &c->out;
+  return map_out_reserve(&c->out, bytes / 2 + 256);
+}
+
+/* Takes a finished chunk's place in the serial walk. */
+static void adopt(mapper *m, json_scanner *s, size_t *count, const hit_chunk *c)
+{
+  *count += c->count;
+  *s = c->after;
+  if (c->count > 0) {
+    m->have_sort = c->have_sort;
+    if (c->have_sort) m->last_sort = c->last_sort;
+  }
+}
+
+int map_parallel_hits(mapper *m, json_scanner *s, size_t *count)
+{
+  int want = chunks_wanted(m, (size_t)(s->end - s->p));
+  if (want < 2) return 1;
+  const unsigned char *cuts[MAP_MAX_CHUNKS];
+  int ncuts = guess_cuts(s, want, cuts);
+  if (ncuts == 0) return 1;
+  int nchunks = ncuts + 1;
+  hit_chunk *c = calloc((size_t)nchunks, sizeof *c);
+  if (!c) return 1;
+
+  /* The first chunk runs here, straight into m->out; the others on threads
+   * that start with every signal blocked (signals are this thread's). */
+  size_t mark = m->out->len;
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  for (int k = 0; k < nchunks; k++) {
+    const unsigned char *begin = k == 0 ? s->p : cuts[k - 1];
+    const unsigned char *end = k < ncuts ? cuts[k] : s->end;
+    if (setup_chunk(&c[k], m, s, (size_t)(end - begin), k == 0) < 0) break;
+    c[k].s.p = begin;
+    c[k].at_element = k > 0;
+    c[k].limit = k < ncuts ? cuts[k] : NULL;
+    c[k].started = k == 0 || pthread_create(&c[k].thread, NULL, chunk_thread, &c[k]) == 0;
+    if (!c[k].started) break;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (c[0].started) run_chunk(&c[0]);
+  for (int k = 1; k < nchunks; k++)
+    if (c[k].started) pthread_join(c[k].thread, NULL);
+
+  /* The chain of proven chunks: each after the first counts only if the
+   * one before ended exactly at its start. */
+  int rc = 1;
+  if (c[0].state == CHUNK_CLOSED || c[0].state == CHUNK_STOPPED) {
+    adopt(m, s, count, &c[0]);
+    int k = 0;
+    for (;;) {
+      if (c[k].state == CHUNK_CLOSED) {
+        rc = 0;
+        break;
+      }
+      if (!c[k].exact || k + 1 >= nchunks) break;
+      hit_chunk *next = &c[k + 1];
+      if (!next->started || (next->state != CHUNK_CLOSED && next->state != CHUNK_STOPPED)) break;
+      if (map_out_reserve(m->out, next->out.len) < 0) break;
+      memcpy(m->out->p + m->out->len, next->out.p, next->out.len);
+      m->out->len += next->out.len;
+      adopt(m, s, count, next);
+      k++;
+    }
+  } else {
+    m->out->len = mark;   /* the serial walk does it all again */
+  }
+  for (int k = 0; k < nchunks; k++) {
+    free(c[k].scratch);
+    free(c[k].out.p);
+  }
+  free(c);
+  return rc;
+}
