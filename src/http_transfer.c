@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "http_transfer.h"
+#include "huge_pages.h"
 #include "interrupt.h"
 
 #define USER_AGENT "tinkr/0.1"
@@ -290,7 +291,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
       if (cap < need) cap = need;
       if (cap > t->max_body) cap = t->max_body;
     }
-    char *grown = realloc(t->response_body, cap);
+    char *grown = huge_pages_realloc(t->response_body, t->response_cap, cap);
     if (!grown) {
       t->out_of_memory = 1;
       return 0;
@@ -417,7 +418,7 @@ void http_transfer_free(http_transfer *t) {
   free_secret(t->password);
   free(t->aws_sigv4);
   curl_slist_free_all(t->header_list);
-  free(t->response_body);
+  huge_pages_realloc(t->response_body, t->response_cap, 0);
   clear_headers(t);
   free(t->headers);
   free(t->message);

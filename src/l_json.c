@@ -5,7 +5,10 @@
  * decode returns nil, err for bad data; encode raises for values JSON cannot
  * represent (that is a caller's mistake).
  */
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -280,25 +283,59 @@ static void encode_array(encoder *e, int idx, lua_Integer n)
   put_char(e, ']');
 }
 
-static void encode_object(encoder *e, int idx)
+typedef struct {
+  const char *text;
+  size_t len;
+  int slot;                /* stack slot of the key */
+} object_key;
+
+static int key_order(const void *a, const void *b)
+{
+  const object_key *x = a, *y = b;
+  int c = memcmp(x->text, y->text, x->len < y->len ? x->len : y->len);
+  if (c) return c;
+  return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Members in key order (bytewise), as `jq -S` or Python's sort_keys: a Lua
+ * table's own order changes from run to run (Lua seeds its string
+ * hashes), and the same data must give the same text. */
+static void encode_object(encoder *e, int idx, lua_Integer count)
 {
   lua_State *L = e->L;
-  int first = 1;
-  put_char(e, '{');
+  int base = lua_gettop(L);
+  object_key few[32], *keys = few;
+  if (count > (lua_Integer)(sizeof few / sizeof few[0])) {
+    if ((size_t)count > SIZE_MAX / sizeof *keys) encode_error(e, "object too large");
+    keys = lua_newuserdatauv(L, sizeof *keys * (size_t)count, 0);
+    base++;
+  }
+  luaL_checkstack(L, (int)(count < INT_MAX - 8 ? count + 8 : INT_MAX), "JSON object keys");
+  lua_Integer n = 0;
   lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    if (!first) put_char(e, ',');
-    first = 0;
-    size_t klen;
-    const char *k = lua_tolstring(L, -2, &klen);  /* keys were checked: strings */
-    e->path[e->depth - 1].key_slot = lua_gettop(L) - 1;
-    encode_string(e, k, klen);
+  while (lua_next(L, idx) && n < count) {   /* the keys stay on the stack */
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    keys[n].slot = lua_gettop(L) - 1;
+    keys[n].text = lua_tolstring(L, keys[n].slot, &keys[n].len);  /* checked: strings */
+    n++;
+  }
+  lua_settop(L, base + (int)n);
+  qsort(keys, (size_t)n, sizeof *keys, key_order);
+  put_char(e, '{');
+  for (lua_Integer i = 0; i < n; i++) {
+    if (i > 0) put_char(e, ',');
+    e->path[e->depth - 1].key_slot = keys[i].slot;
+    encode_string(e, keys[i].text, keys[i].len);
     put_char(e, ':');
+    lua_pushvalue(L, keys[i].slot);
+    lua_rawget(L, idx);
     encode_value(e, lua_gettop(L));
     lua_pop(L, 1);
   }
   e->path[e->depth - 1].key_slot = 0;
   put_char(e, '}');
+  lua_settop(L, base - (keys != few));
 }
 
 /* An unmarked table is an array when its keys are exactly 1..n (n > 0) and
@@ -349,7 +386,7 @@ static void encode_table(encoder *e, int idx)
     if (count && strings) encode_error(e, "table mixes array indices and string keys");
     if (count && count != max) encode_error(e, "sparse array (keys are not exactly 1..n)");
     if (count) encode_array(e, idx, count);
-    else encode_object(e, idx);
+    else encode_object(e, idx, strings);
   }
   e->depth--;
 }

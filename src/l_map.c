@@ -555,8 +555,18 @@ static void compile_output(lua_State *L, mapper *m, int spec)
     luaL_argerror(L, 2, "'order' must be a list of field names");
   }
   lua_pop(L, 1);
-  for (int f = 0; f < m->nfields; f++)
-    if (!used[f]) m->order[n++] = f;
+  /* the others by name: the spec's table order changes from run to run
+   * (Lua seeds its string hashes), and lines must not */
+  int first_other = n;
+  for (int f = 0; f < m->nfields; f++) {
+    if (used[f]) continue;
+    int at = n++;
+    while (at > first_other && strcmp(lua_tostring(L, m->names + m->order[at - 1]), lua_tostring(L, m->names + f)) > 0) {
+      m->order[at] = m->order[at - 1];
+      at--;
+    }
+    m->order[at] = f;
+  }
   lua_createtable(L, m->nfields, 0);   /* keeps the escaped names alive */
   for (int f = 0; f < m->nfields; f++) {
     push_name_json(L, m->names + f);
@@ -589,8 +599,7 @@ static void compile_output(lua_State *L, mapper *m, int spec)
 static int out_gc(lua_State *L)
 {
   map_out *out = lua_touserdata(L, 1);
-  free(out->p);
-  out->p = NULL;
+  map_out_free(out);
   return 0;
 }
 

@@ -100,6 +100,9 @@ void map_emit_line(mapper *m);
 /* Makes sure out can take n more bytes; 0, or -1 (out->failed set). */
 int map_out_reserve(map_out *out, size_t n);
 
+/* Frees out's buffer. */
+void map_out_free(map_out *out);
+
 /* Maps the elements of hits.hits (s just past its '[', *count 0) in
  * chunks on threads where that pays off, leaving s and *count as the serial
  * walk would after the chunks it could use.  Returns 0 when the array was

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "huge_pages.h"
 #include "iso_time.h"
 #include "map_mapper.h"
 
@@ -22,7 +23,7 @@ int map_out_reserve(map_out *out, size_t n)
     return -1;
   }
   /* realloc: large blocks are mremapped by glibc, not copied */
-  char *grown = realloc(out->p, cap);
+  char *grown = huge_pages_realloc(out->p, out->cap, cap);
   if (!grown) {
     out->failed = 1;
     return -1;
@@ -30,6 +31,13 @@ int map_out_reserve(map_out *out, size_t n)
   out->p = grown;
   out->cap = cap;
   return 0;
+}
+
+void map_out_free(map_out *out)
+{
+  huge_pages_realloc(out->p, out->cap, 0);
+  out->p = NULL;
+  out->len = out->cap = 0;
 }
 
 static inline void out_put(map_out *out, const void *p, size_t n)

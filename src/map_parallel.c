@@ -234,7 +234,7 @@ int map_parallel_hits(mapper *m, json_scanner *s, size_t *count)
   }
   for (int k = 0; k < nchunks; k++) {
     free(c[k].scratch);
-    free(c[k].out.p);
+    map_out_free(&c[k].out);
   }
   free(c);
   return rc;

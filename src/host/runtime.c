@@ -13,6 +13,7 @@
 #include "loader.h"
 #include "modules.h"
 #include "interrupt.h"
+#include "huge_pages.h"
 
 /* lua-cjson.h from Debian declares only luaopen_cjson; the library has both. */
 int luaopen_cjson_safe(lua_State *L);
@@ -170,11 +171,11 @@ static int panic(lua_State *L)
 
 lua_State *runtime_open_with(lua_Alloc alloc, void *ud)
 {
-    lua_State *L = alloc ? lua_newstate(alloc, ud) : luaL_newstate();
+    /* the standard allocator, asking huge pages for very large blocks */
+    lua_State *L = lua_newstate(alloc ? alloc : huge_pages_lua_alloc, ud);
     if (!L)
         return NULL;
-    if (alloc)
-        lua_atpanic(L, panic);
+    lua_atpanic(L, panic);
     lua_pushcfunction(L, open_all);
     if (runtime_report(L, runtime_pcall(L, 0, 0)) != LUA_OK) {
         lua_close(L);

@@ -1,13 +1,14 @@
 /* The capped allocator (see memory_cap.h). */
 #include <stdlib.h>
 #include "memory_cap.h"
+#include "huge_pages.h"
 
 void *memory_cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     struct memory_cap *cap = ud;
     size_t old = ptr ? osize : 0;   /* without ptr, osize encodes a type, not a size */
     if (nsize == 0) {
-        free(ptr);
+        huge_pages_realloc(ptr, old, 0);
         cap->used -= old;
         return NULL;
     }
@@ -18,7 +19,7 @@ void *memory_cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
             cap->on_refuse(cap->on_refuse_ud);
         return NULL;
     }
-    void *p = realloc(ptr, nsize);
+    void *p = huge_pages_realloc(ptr, old, nsize);
     if (!p)
         return NULL;
     cap->used = cap->used - old + nsize;
