@@ -555,14 +555,21 @@ static void compile_output(lua_State *L, mapper *m, int spec)
     luaL_argerror(L, 2, "'order' must be a list of field names");
   }
   lua_pop(L, 1);
-  /* the others by name: the spec's table order changes from run to run
-   * (Lua seeds its string hashes), and lines must not */
+  /* the others: the _source fields, then the hit fields, each by name (the
+   * spec's table order changes from run to run, as Lua seeds its string
+   * hashes, and lines must not) */
   int first_other = n;
+  int first_hit_field = m->nsrc > 0 ? m->paths[m->nsrc - 1].field + 1 : 0;
   for (int f = 0; f < m->nfields; f++) {
     if (used[f]) continue;
     int at = n++;
-    while (at > first_other && strcmp(lua_tostring(L, m->names + m->order[at - 1]), lua_tostring(L, m->names + f)) > 0) {
-      m->order[at] = m->order[at - 1];
+    while (at > first_other) {
+      int g = m->order[at - 1];
+      int later = (g >= first_hit_field) != (f >= first_hit_field)
+        ? g >= first_hit_field
+        : strcmp(lua_tostring(L, m->names + g), lua_tostring(L, m->names + f)) > 0;
+      if (!later) break;
+      m->order[at] = g;
       at--;
     }
     m->order[at] = f;
