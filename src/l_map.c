@@ -643,7 +643,9 @@ static int run_map(lua_State *L, int raw)
   m->raw = raw;
   if (raw) {
     compile_output(L, m, 2);
-    m->out = push_out(L, len / 2 + 256);
+    /* room for lines as long as the response: untouched room costs no
+     * memory, and growing would move the lines */
+    m->out = push_out(L, len + 256);
   }
   lua_newtable(L);
   lua_pushvalue(L, array_mt);

@@ -163,7 +163,7 @@ static int setup_chunk(hit_chunk *c, const mapper *m, const json_scanner *s, siz
   c->s = *s;
   if (first) return 0;
   c->m.out = &c->out;
-  return map_out_reserve(&c->out, bytes / 2 + 256);
+  return map_out_reserve(&c->out, bytes + 256);
 }
 
 /* Takes a finished chunk's place in the serial walk. */

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 #include <lauxlib.h>
@@ -13,6 +12,7 @@
 #include "modules.h"
 #include "surface.h"
 #include "version.h"
+#include "huge_pages.h"
 
 #define EXIT_SCRIPT_ERROR 1
 #define EXIT_USAGE 2
@@ -145,33 +145,12 @@ static int protected_main(lua_State *L)
  * milliseconds, a fifth of a whole `map` run). */
 static int exiting;
 
-/* A search response is megabytes, read once and copied once into a Lua
- * string: on 4 KB pages that is a page fault every 4 KB, most of the
- * time of reading it.  Blocks this big ask for transparent huge pages (a
- * fault per 2 MB) where the kernel offers them on request. */
-#define HUGE_BLOCK (4u << 20)
-
-static void advise_huge(void *p, size_t n)
-{
-    long page = sysconf(_SC_PAGESIZE);
-    uintptr_t from = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
-    uintptr_t to = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
-    if (page > 0 && to > from)
-        (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
-}
-
 static void *cli_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
-    (void)ud;
-    if (nsize == 0) {
-        if (!exiting)
-            free(ptr);
+    if (nsize == 0 && exiting)
         return NULL;
-    }
-    void *p = realloc(ptr, nsize);
-    if (p && nsize >= HUGE_BLOCK && nsize > osize)
-        advise_huge(p, nsize);
-    return p;
+    /* very large blocks on huge pages: see src/huge_pages.h */
+    return huge_pages_lua_alloc(ud, ptr, osize, nsize);
 }
 
 int main(int argc, char **argv)
