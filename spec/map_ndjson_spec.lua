@@ -77,6 +77,30 @@ describe("map.ndjson", function()
   end)
 end)
 
+describe("map.ndjson's timestamps", function()
+  -- Text already as iso_format writes it is copied; anything else is
+  -- parsed and written again: either way the line must say what
+  -- iso_format(iso_ns(text)) says.
+  it("are what iso_format writes, whether copied or written again", function()
+    local spec = { fields = { t = "t" }, time_field = "t" }
+    for _, text in ipairs{
+      "2026-11-26T11:59:59.864655328Z", "2026-11-26T11:59:59.864655000Z", "2026-11-26T11:59:59.864000000Z",
+      "2026-11-26T11:59:59.864655Z", "2026-11-26T11:59:59.864Z", "2026-11-26T11:59:59.000Z",
+      "2026-11-26T11:59:59.864000Z", "2026-11-26T11:59:59Z", "2026-11-26t11:59:59.864z",
+      "2026-11-26T12:59:59.864+01:00", "2026-11-26T11:59:60.864Z", "2026-11-26 11:59:59.864Z",
+      "1969-12-31T23:59:59.123456789Z", "0001-01-01T00:00:00.001Z", "2026-11-26T11:59:59.8646553281Z",
+    } do
+      local ns = assert(core.iso_ns(text), text)
+      local line = assert(core.map.ndjson(search{ '{"_source":{"t":"' .. text .. '"}}' }, spec))
+      local row = json.decode(line)
+      assert.equal(core.iso_format(ns), row.t, text)
+      assert.equal(ns, row.time_ns, text)
+    end
+    local line = assert(core.map.ndjson(search{ '{"_source":{"t":1795694399864}}' }, spec))
+    assert.equal("2026-11-26T11:59:59.864Z", json.decode(line).t)
+  end)
+end)
+
 describe("core.iso_ns / core.iso_format", function()
   it("agree with tinkr.time on instants across centuries and fractions", function()
     local rnd = 20261126

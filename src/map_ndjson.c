@@ -40,27 +40,20 @@ void map_out_free(map_out *out)
   out->len = out->cap = 0;
 }
 
-static inline void out_put(map_out *out, const void *p, size_t n)
-{
-  if (map_out_reserve(out, n) < 0) return;
-  memcpy(out->p + out->len, p, n);
-  out->len += n;
-}
-
-/* A value's raw text on one line: a stored _source may be pretty-printed
- * ({"body":[1,\n2]}), and one hit must stay one line, so a value with a
- * line break loses all whitespace between its tokens.  Strings cannot hold
- * raw line breaks (the scanner refuses control characters in them). */
-static void out_value(map_out *out, const unsigned char *p, size_t n)
+/* A value's raw text on one line, written at w (at most n bytes); returns
+ * the end.  A stored _source may be pretty-printed ({"body":[1,\n2]}), and
+ * one hit must stay one line, so a value with a line break loses all
+ * whitespace between its tokens.  Strings cannot hold raw line breaks (the
+ * scanner refuses control characters in them). */
+static char *put_value(char *w, const unsigned char *p, size_t n)
 {
   /* A scalar has nothing between tokens, and a value on one line stays as
    * stored (memchr is the cheap test; line breaks can only be between tokens). */
   if (n == 0 || (p[0] != '{' && p[0] != '[') || (!memchr(p, '\n', n) && !memchr(p, '\r', n))) {
-    out_put(out, p, n);
-    return;
+    memcpy(w, p, n);
+    return w + n;
   }
-  if (map_out_reserve(out, n) < 0) return;
-  unsigned char *dst = (unsigned char *)out->p + out->len;
+  unsigned char *dst = (unsigned char *)w;
   size_t i = 0;
   while (i < n) {
     size_t j = i;                            /* copy up to whitespace or a string */
@@ -86,7 +79,7 @@ static void out_value(map_out *out, const unsigned char *p, size_t n)
     dst += k - j;
     i = k;
   }
-  out->len = (size_t)(dst - (unsigned char *)out->p);
+  return (char *)dst;
 }
 
 /* The time field's value: a string RFC 3339 timestamp (no escapes inside)
@@ -109,28 +102,55 @@ static int slice_time(const map_slice *v, int64_t *ns)
   return 0;
 }
 
+/* Whether the quoted timestamp t (a slice that parsed as ns) is already
+ * what iso_time_format writes for ns: "YYYY-MM-DDTHH:MM:SS.fffZ" with 3, 6
+ * or 9 digits, as few as ns needs.  OpenSearch hands the text back as
+ * stored, and the Collector stores exactly that, so most rows take this. */
+static int canonical_time(const map_slice *t, int64_t ns)
+{
+  const unsigned char *s = t->p + 1;
+  size_t n = t->len - 2;
+  if (ns < 0 || n < 24 || n > 30) return 0;
+  size_t digits = n - 21;
+  size_t want = ns % 1000 ? 9 : ns % 1000000 ? 6 : 3;
+  return digits == want && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
+         s[16] == ':' && s[17] <= '5' && s[19] == '.' && s[n - 1] == 'Z';
+}
+
 /* One hit as one line: {"field":<raw value>,...,"time_ns":N} */
 void map_emit_line(mapper *m)
 {
   map_out *out = m->out;
+  /* room for the whole line, reserved once: names, values, separators, the
+   * timestamp as written again (at most 40 bytes) and time_ns */
+  size_t room = 96;
+  for (int f = 0; f < m->nfields; f++)
+    if (m->slices[f].p) room += m->name_json[f].len + m->slices[f].len + 1;
+  if (map_out_reserve(out, room) < 0) return;
+  char *w = out->p + out->len;
   int first = 1, have_ns = 0;
   int64_t ns = 0;
-  out_put(out, "{", 1);
+  *w++ = '{';
   for (int i = 0; i < m->nfields; i++) {
     int f = m->order[i];
     const map_slice *v = &m->slices[f];
     if (!v->p) continue;
-    if (!first) out_put(out, ",", 1);
+    if (!first) *w++ = ',';
     first = 0;
-    out_put(out, m->name_json[f].p, m->name_json[f].len);
+    memcpy(w, m->name_json[f].p, m->name_json[f].len);
+    w += m->name_json[f].len;
     if (f == m->time_field && slice_time(v, &ns) == 0) {
-      char text[40];
-      out_put(out, "\"", 1);
-      out_put(out, text, iso_time_format(ns, text));
-      out_put(out, "\"", 1);
       have_ns = 1;
+      if (v->p[0] == '"' && canonical_time(v, ns)) {
+        memcpy(w, v->p, v->len);
+        w += v->len;
+      } else {
+        *w++ = '"';
+        w += iso_time_format(ns, w);
+        *w++ = '"';
+      }
     } else {
-      out_value(out, v->p, v->len);
+      w = put_value(w, v->p, v->len);
     }
   }
   if (have_ns) {
@@ -138,8 +158,13 @@ void map_emit_line(mapper *m)
     uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
     do { *--p = (char)('0' + v % 10); v /= 10; } while (v);
     if (ns < 0) *--p = '-';
-    out_put(out, first ? "\"time_ns\":" : ",\"time_ns\":", first ? 10 : 11);
-    out_put(out, p, (size_t)(num + sizeof num - p));
+    size_t k = first ? 10 : 11;
+    memcpy(w, first ? "\"time_ns\":" : ",\"time_ns\":", k);
+    w += k;
+    memcpy(w, p, (size_t)(num + sizeof num - p));
+    w += num + sizeof num - p;
   }
-  out_put(out, "}\n", 2);
+  *w++ = '}';
+  *w++ = '\n';
+  out->len = (size_t)(w - out->p);
 }
