@@ -276,6 +276,18 @@ const http_result *http_group_peek_done(http_group *g, long long *id) {
   return &t->result;
 }
 
+char *http_group_take_body(http_group *g, size_t *cap) {
+  http_transfer *t = g->done.head;
+  if (!t || !t->response_body) return NULL;
+  char *body = t->response_body;
+  *cap = t->response_cap;
+  t->response_body = NULL;
+  t->response_len = t->response_cap = 0;
+  t->result.body = "";
+  t->result.body_len = 0;
+  return body;
+}
+
 void http_group_drop_done(http_group *g) {
   http_transfer *t = fifo_pop(&g->done);
   if (!t) return;

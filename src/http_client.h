@@ -45,6 +45,8 @@ typedef struct {
   const char *password;
   /* "aws:amz:REGION:SERVICE": sign with AWS SigV4 (http_sign.c). */
   const char *aws_sigv4;
+  /* A 2xx body is to be taken (http_group_take_body), not copied. */
+  int body_as_buffer;
 } http_request;
 
 typedef struct {
@@ -60,6 +62,7 @@ typedef struct {
   size_t body_len;
   const http_header *headers;
   size_t nheaders;
+  int body_as_buffer;   /* as asked in the request */
   /* failure */
   const char *message; /* one line, credentials removed */
   const char *url;     /* credentials removed */
@@ -94,5 +97,10 @@ void http_group_wait(http_group *g, long timeout_ms);
 /* The oldest finished transfer of g, or NULL; valid until dropped. */
 const http_result *http_group_peek_done(http_group *g, long long *id);
 void http_group_drop_done(http_group *g);
+
+/* Hands the body of the oldest finished transfer of g to the caller, who
+ * frees it with huge_pages_realloc(body, *cap, 0); its result's body is
+ * then empty.  NULL when it has none. */
+char *http_group_take_body(http_group *g, size_t *cap);
 
 #endif

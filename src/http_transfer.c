@@ -108,6 +108,7 @@ http_transfer *http_transfer_new(const http_request *req) {
   t->timeout_s = req->timeout_s;
   t->connect_timeout_s = req->connect_timeout_s;
   t->max_body = req->max_body;
+  t->result.body_as_buffer = req->body_as_buffer;
   t->insecure = req->insecure;
   t->has_body = req->has_body;
 

@@ -19,6 +19,8 @@
 #include "modules.h"
 #include "interrupt.h"
 #include "sigv4.h"
+#include "http_buffer.h"
+#include "huge_pages.h"
 
 #define CLIENT_MT "tinkr.http.client"
 #define CLIENT_KEY "tinkr.http.client.instance"
@@ -86,7 +88,7 @@ static const char *push_quoted(lua_State *L, const char *s, size_t len) {
 static const char *const request_options[] = {
     "method", "url", "headers", "body", "timeout", "connect_timeout",
     "max_body", "insecure", "cafile", "client_cert", "client_key", "username",
-    "password", "aws_sigv4", NULL};
+    "password", "aws_sigv4", "response_body", NULL};
 
 static void check_known_keys(lua_State *L, int t, const char *const *known, int arg,
                              int element) {
@@ -257,6 +259,14 @@ static void read_request(lua_State *L, int t, request_storage *rs, int arg, int 
   rs->req.username = read_c_string(L, t, "username", arg, element);
   rs->req.password = read_c_string(L, t, "password", arg, element);
   rs->req.aws_sigv4 = read_c_string(L, t, "aws_sigv4", arg, element);
+  type = raw_field(L, t, "response_body");
+  if (type != LUA_TNIL) {
+    const char *how = type == LUA_TSTRING ? lua_tostring(L, -1) : "";
+    if (strcmp(how, "buffer") == 0) rs->req.body_as_buffer = 1;
+    else if (strcmp(how, "string") != 0)
+      raise_arg(L, arg, element, "response_body: \"string\" or \"buffer\" expected");
+  }
+  lua_pop(L, 1);
   if (rs->req.password && !rs->req.username)
     raise_arg(L, arg, element, "password: given without username");
   char region[65], service[65];
@@ -284,7 +294,85 @@ static void push_error(lua_State *L, const http_result *r) {
   luaL_setmetatable(L, ERROR_MT);
 }
 
-static void push_response(lua_State *L, const http_result *r) {
+/* ---- response bodies as buffers (http_buffer.h) ---- */
+
+static int buffer_gc(lua_State *L) {
+  http_buffer *b = luaL_checkudata(L, 1, HTTP_BUFFER_MT);
+  huge_pages_realloc(b->p, b->cap, 0);
+  b->p = NULL;
+  b->len = b->cap = 0;
+  return 0;
+}
+
+static int buffer_len(lua_State *L) {
+  http_buffer *b = luaL_checkudata(L, 1, HTTP_BUFFER_MT);
+  lua_pushinteger(L, (lua_Integer)b->len);
+  return 1;
+}
+
+static int buffer_text(lua_State *L) {
+  http_buffer *b = luaL_checkudata(L, 1, HTTP_BUFFER_MT);
+  lua_pushlstring(L, b->p ? b->p : "", b->len);
+  return 1;
+}
+
+void http_buffer_push(lua_State *L, char *body, size_t len, size_t cap) {
+  http_buffer *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->p = NULL;
+  b->len = b->cap = 0;
+  if (luaL_newmetatable(L, HTTP_BUFFER_MT)) {
+    static const luaL_Reg methods[] = {{"text", buffer_text}, {NULL, NULL}};
+    lua_pushcfunction(L, buffer_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, buffer_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, buffer_text);
+    lua_setfield(L, -2, "__tostring");
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_setmetatable(L, -2);
+  b->p = body;
+  b->len = len;
+  b->cap = cap;
+}
+
+const char *http_buffer_or_string(lua_State *L, int idx, size_t *len) {
+  http_buffer *b = luaL_testudata(L, idx, HTTP_BUFFER_MT);
+  if (b) {
+    *len = b->len;
+    return b->p ? b->p : "";
+  }
+  if (lua_type(L, idx) != LUA_TSTRING) luaL_typeerror(L, idx, "string or response body buffer");
+  return lua_tolstring(L, idx, len);
+}
+
+/* The body of a 2xx answer to a request that asked for a buffer is taken
+ * from the transfer; anything else is copied into a string. */
+static int buffers_allowed(lua_State *L) {
+  if (budget_current(L)) return 0;
+  int off = lua_getfield(L, LUA_REGISTRYINDEX, HTTP_BUFFER_OFF) != LUA_TNIL && lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return !off;
+}
+
+static void push_body(lua_State *L, const http_result *r, http_group *g) {
+  if (r->body_as_buffer && r->status >= 200 && r->status < 300 && g && buffers_allowed(L)) {
+    size_t len = r->body_len, cap = 0;
+    /* the buffer userdata exists before the body leaves the transfer, so
+     * a memory error here cannot lose it */
+    http_buffer_push(L, NULL, 0, 0);
+    char *body = http_group_take_body(g, &cap);
+    http_buffer *b = lua_touserdata(L, -1);
+    b->p = body;
+    b->len = body ? len : 0;
+    b->cap = cap;
+    return;
+  }
+  lua_pushlstring(L, r->body, r->body_len);
+}
+
+static void push_response(lua_State *L, const http_result *r, http_group *g) {
   lua_createtable(L, 0, 3);
   lua_pushinteger(L, r->status);
   lua_setfield(L, -2, "status");
@@ -294,7 +382,7 @@ static void push_response(lua_State *L, const http_result *r) {
     lua_setfield(L, -2, r->headers[i].name);
   }
   lua_setfield(L, -2, "headers");
-  lua_pushlstring(L, r->body, r->body_len);
+  push_body(L, r, g);
   lua_setfield(L, -2, "body");
 }
 
@@ -347,7 +435,7 @@ static int l_request(lua_State *L) {
     push_error(L, r);
     nret = 2;
   } else {
-    push_response(L, r);
+    push_response(L, r, box->group);
     nret = 1;
   }
   close_group(box);
@@ -407,7 +495,7 @@ static int l_request_many(lua_State *L) {
       push_error(L, r);
       lua_setfield(L, -2, "err");
     } else {
-      push_response(L, r);
+      push_response(L, r, box->group);
     }
     lua_rawseti(L, results, (lua_Integer)id);
     http_group_drop_done(box->group);
@@ -466,7 +554,7 @@ static int multi_wait(lua_State *L) {
       push_error(L, r);
       lua_setfield(L, -2, "err");
     } else {
-      push_response(L, r);
+      push_response(L, r, box->group);
       lua_setfield(L, -2, "res");
     }
     lua_rawseti(L, -2, ++n);

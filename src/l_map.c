@@ -20,6 +20,7 @@
 #include <lua.h>
 
 #include "l_json.h"
+#include "http_buffer.h"
 #include "map_mapper.h"
 
 /* ---- compiling the spec ------------------------------------------------- */
@@ -628,8 +629,7 @@ static map_out *push_out(lua_State *L, size_t cap)
 static int run_map(lua_State *L, int raw)
 {
   size_t len;
-  luaL_checktype(L, 1, LUA_TSTRING);
-  const char *body = lua_tolstring(L, 1, &len);
+  const char *body = http_buffer_or_string(L, 1, &len);  /* stays on the stack */
   lua_settop(L, 2);
   tinkr_json_push_array_mt(L);
   int array_mt = lua_gettop(L);

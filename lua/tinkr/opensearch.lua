@@ -107,10 +107,10 @@ local UNAVAILABLE = { [502] = true, [503] = true, [504] = true }
 -- The libcurl request for method + path on the only node, and its public
 -- description (search_start's asynchronous send; node lists take the
 -- synchronous path, which fails over).
-function Client:prepare(method, path, body)
+function Client:prepare(method, path, body, response_body)
   local text = body and json.encode(body) or nil
   local url = self.nodes.urls[1] .. path
-  return transport.request(self.transport, { method = method, url = url, body = text }),
+  return transport.request(self.transport, { method = method, url = url, body = text, response_body = response_body }),
     { method = method, url = public_url(url), body = text }
 end
 
@@ -125,8 +125,10 @@ end
 --- { method, url, body = exact JSON text, node = 1.. }.  Headers are not
 --- included, so credentials never leave this function.  With several node
 --- URLs, a node that cannot be reached is skipped (see tinkr.nodes) and the
---- request goes to the next where that is safe (retry_safe).
-function Client:send(method, path, body, what)
+--- request goes to the next where that is safe (retry_safe).  With
+--- response_body = "buffer", a 2xx res.body is core.http's buffer (read in
+--- place by tinkr.core.map), not a string.
+function Client:send(method, path, body, what, response_body)
   local text = body and json.encode(body) or nil
   local request, res, herr
   local order = self.nodes:order()
@@ -134,7 +136,8 @@ function Client:send(method, path, body, what)
     local url = self.nodes.urls[i] .. path
     request = { method = method, url = public_url(url), body = text }
     if #order > 1 then request.node = i end
-    res, herr = parallel.request(transport.request(self.transport, { method = method, url = url, body = text }))
+    res, herr = parallel.request(transport.request(self.transport,
+      { method = method, url = url, body = text, response_body = response_body }))
     local last = k == #order
     if res and not (UNAVAILABLE[res.status] and retry_safe(method, path)) then
       self.nodes:succeeded(i)
@@ -238,7 +241,7 @@ end
 function Client:search(index, dsl, spec, as_ndjson)
   local path = search_path(index)
   local started = core.monotonic()
-  local res, err, request = self:send("POST", path, dsl, index)
+  local res, err, request = self:send("POST", path, dsl, index, "buffer")   -- mapped in place
   if not res then return nil, err end
   return mapped(res, request, spec, as_ndjson, started)
 end
@@ -255,7 +258,7 @@ function Client:search_start(index, dsl, spec, as_ndjson)
   end
   local path = search_path(index)
   local started = core.monotonic()
-  local req, request = self:prepare("POST", path, dsl)
+  local req, request = self:prepare("POST", path, dsl, "buffer")
   self.multi = self.multi or core.http.multi()
   self.done = self.done or {}
   local multi, done = self.multi, self.done

@@ -20,6 +20,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "budget.h"
+#include "http_buffer.h"
 #include "job_stream.h"
 #include "l_server.h"
 #include "systemd.h"
@@ -203,6 +204,8 @@ struct lua_worker *lua_worker_open(const struct lua_worker_options *opt, int ind
         return NULL;
     }
     *(struct lua_worker **)lua_getextraspace(w->L) = w;
+    lua_pushboolean(w->L, 1);     /* response bodies stay inside the memory cap */
+    lua_setfield(w->L, LUA_REGISTRYINDEX, HTTP_BUFFER_OFF);
     budget_set_stop_flag(w->L, opt->stop_flag);
     lua_pushcfunction(w->L, setup);
     lua_pushlightuserdata(w->L, (void *)opt);
