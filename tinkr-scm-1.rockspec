@@ -33,6 +33,7 @@ build = {
         "src/log_mask.c",
         "src/map_ndjson.c",
         "src/map_parallel.c",
+        "src/map_stream.c",
         "src/pattern.c",
         "src/private_file.c",
         "src/sha256.c",

@@ -89,12 +89,18 @@ describe("map.ndjson's timestamps", function()
       "2026-11-26T11:59:59.864000Z", "2026-11-26T11:59:59Z", "2026-11-26t11:59:59.864z",
       "2026-11-26T12:59:59.864+01:00", "2026-11-26T11:59:60.864Z", "2026-11-26 11:59:59.864Z",
       "1969-12-31T23:59:59.123456789Z", "0001-01-01T00:00:00.001Z", "2026-11-26T11:59:59.8646553281Z",
+      "1677-09-21T00:12:44Z", "2262-04-11T23:47:16.854775807Z", "2262-04-12T00:00:00Z", "9999-12-31",
     } do
-      local ns = assert(core.iso_ns(text), text)
+      local ns = core.iso_ns(text)
       local line = assert(core.map.ndjson(search{ '{"_source":{"t":"' .. text .. '"}}' }, spec))
       local row = json.decode(line)
-      assert.equal(core.iso_format(ns), row.t, text)
-      assert.equal(ns, row.time_ns, text)
+      if ns then
+        assert.equal(core.iso_format(ns), row.t, text)
+        assert.equal(ns, row.time_ns, text)
+      else                       -- no int64 nanoseconds for it: kept as stored
+        assert.equal(text, row.t)
+        assert.is_nil(row.time_ns)
+      end
     end
     local line = assert(core.map.ndjson(search{ '{"_source":{"t":1795694399864}}' }, spec))
     assert.equal("2026-11-26T11:59:59.864Z", json.decode(line).t)
@@ -122,6 +128,12 @@ describe("core.iso_ns / core.iso_format", function()
     assert.equal(time.from_iso_ns("2026-11-26T12:00:00Z"), core.iso_ns("2026-11-26t13:30:00+01:30"))
     assert.equal(time.from_iso_ns("2026-11-26T00:00:00Z"), core.iso_ns("2026-11-26"))
     assert.equal(time.from_iso_ns("2024-02-29T00:00:00Z"), core.iso_ns("2024-02-29 00:00:00z"))
+    -- outside int64 nanoseconds (1677-09-21 .. 2262-04-11): no number, never an overflow
+    for _, far in ipairs{ "0001-01-01T00:00:00Z", "1600-01-01", "2300-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z" } do
+      assert.is_nil(core.iso_ns(far), far)
+    end
+    assert.is_number(core.iso_ns("1700-01-01T00:00:00Z"))
+    assert.is_number(core.iso_ns("2262-01-01"))
     for _, bad in ipairs{ "2026-02-29", "2026-13-01T00:00:00Z", "2026-11-26T24:00:00Z", "2026-11-26T12:00",
       "2026-11-26T12:00:00.Z", "2026-11-26T12:00:00+0100", "x", "" } do
       assert.is_nil(core.iso_ns(bad), bad)

@@ -21,9 +21,13 @@
  * are strings too, as they are charged to the budget. */
 #define HTTP_BUFFER_OFF "tinkr.http.no_buffers"
 
+struct http_tap;
+
 typedef struct {
   char *p;          /* freed with huge_pages_realloc(p, cap, 0) */
   size_t len, cap;
+  struct http_tap *tap;  /* still reading p, or NULL: told before p is freed
+                            (the userdata's user value keeps it alive) */
 } http_buffer;
 
 /* Pushes a buffer that owns body (NULL: empty). */

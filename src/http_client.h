@@ -47,6 +47,9 @@ typedef struct {
   const char *aws_sigv4;
   /* A 2xx body is to be taken (http_group_take_body), not copied. */
   int body_as_buffer;
+  /* Told of the body as it arrives (http_tap.h); must outlive the
+   * transfer.  NULL: none. */
+  struct http_tap *tap;
 } http_request;
 
 typedef struct {

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "http_transfer.h"
+#include "http_tap.h"
 #include "huge_pages.h"
 #include "interrupt.h"
 
@@ -109,6 +110,7 @@ http_transfer *http_transfer_new(const http_request *req) {
   t->connect_timeout_s = req->connect_timeout_s;
   t->max_body = req->max_body;
   t->result.body_as_buffer = req->body_as_buffer;
+  t->tap = req->tap;
   t->insecure = req->insecure;
   t->has_body = req->has_body;
 
@@ -302,6 +304,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
   }
   memcpy(t->response_body + t->response_len, data, len);
   t->response_len = need;
+  /* a tap only sees a body that will not move: sized once by Content-Length */
+  if (t->tap && !t->content_encoded && t->content_length >= 0 &&
+      (unsigned long long)t->content_length == t->response_cap)
+    t->tap->on_data(t->tap, t->response_body, t->response_len, t->response_cap);
   return len;
 }
 
@@ -419,6 +425,7 @@ void http_transfer_free(http_transfer *t) {
   free_secret(t->password);
   free(t->aws_sigv4);
   curl_slist_free_all(t->header_list);
+  if (t->tap && t->response_body) t->tap->on_release(t->tap, t->response_body);
   huge_pages_realloc(t->response_body, t->response_cap, 0);
   clear_headers(t);
   free(t->headers);

@@ -35,6 +35,7 @@ struct http_transfer {
   struct curl_slist *header_list;
   double timeout_s, connect_timeout_s;
   size_t max_body;
+  struct http_tap *tap;
 
   /* while running */
   CURL *easy;

@@ -58,6 +58,7 @@ int iso_time_parse(const char *s, size_t len, int64_t *ns)
     if (d < 1 || d > days_in_month(y, mo)) return -1;
     int64_t days = days_from_civil(y, mo, d);
     if (i == len) {
+        if (days < INT64_MIN / NS_PER_S / 86400 + 1 || days > INT64_MAX / NS_PER_S / 86400 - 1) return -1;
         *ns = days * 86400 * NS_PER_S;
         return 0;
     }
@@ -95,6 +96,8 @@ int iso_time_parse(const char *s, size_t len, int64_t *ns)
     }                                   /* no zone: UTC, as OpenSearch reads it */
     if (i != len) return -1;
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset;
+    /* int64 nanoseconds reach from 1677-09-21 to 2262-04-11: outside, no ns */
+    if (secs < INT64_MIN / NS_PER_S + 1 || secs > INT64_MAX / NS_PER_S - 1) return -1;
     *ns = secs * NS_PER_S + frac;
     return 0;
 }

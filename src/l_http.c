@@ -20,6 +20,7 @@
 #include "interrupt.h"
 #include "sigv4.h"
 #include "http_buffer.h"
+#include "http_tap.h"
 #include "huge_pages.h"
 
 #define CLIENT_MT "tinkr.http.client"
@@ -88,7 +89,7 @@ static const char *push_quoted(lua_State *L, const char *s, size_t len) {
 static const char *const request_options[] = {
     "method", "url", "headers", "body", "timeout", "connect_timeout",
     "max_body", "insecure", "cafile", "client_cert", "client_key", "username",
-    "password", "aws_sigv4", "response_body", NULL};
+    "password", "aws_sigv4", "response_body", "tap", NULL};
 
 static void check_known_keys(lua_State *L, int t, const char *const *known, int arg,
                              int element) {
@@ -259,6 +260,16 @@ static void read_request(lua_State *L, int t, request_storage *rs, int arg, int 
   rs->req.username = read_c_string(L, t, "username", arg, element);
   rs->req.password = read_c_string(L, t, "password", arg, element);
   rs->req.aws_sigv4 = read_c_string(L, t, "aws_sigv4", arg, element);
+  /* tap: only where the request table (which keeps it alive) outlives the
+   * transfer, i.e. request(); elsewhere it is refused */
+  type = raw_field(L, t, "tap");
+  if (type != LUA_TNIL) {
+    http_tap *tap = luaL_testudata(L, -1, HTTP_TAP_MT);
+    if (!tap) raise_arg(L, arg, element, "tap: a tap (tinkr.core.map.stream) expected");
+    if (element || arg != 1) raise_arg(L, arg, element, "tap: only for request()");
+    rs->req.tap = tap;
+  }
+  lua_pop(L, 1);
   type = raw_field(L, t, "response_body");
   if (type != LUA_TNIL) {
     const char *how = type == LUA_TSTRING ? lua_tostring(L, -1) : "";
@@ -298,6 +309,8 @@ static void push_error(lua_State *L, const http_result *r) {
 
 static int buffer_gc(lua_State *L) {
   http_buffer *b = luaL_checkudata(L, 1, HTTP_BUFFER_MT);
+  if (b->tap && b->p) b->tap->on_release(b->tap, b->p);
+  b->tap = NULL;
   huge_pages_realloc(b->p, b->cap, 0);
   b->p = NULL;
   b->len = b->cap = 0;
@@ -317,7 +330,8 @@ static int buffer_text(lua_State *L) {
 }
 
 void http_buffer_push(lua_State *L, char *body, size_t len, size_t cap) {
-  http_buffer *b = lua_newuserdatauv(L, sizeof *b, 0);
+  http_buffer *b = lua_newuserdatauv(L, sizeof *b, 1);
+  b->tap = NULL;
   b->p = NULL;
   b->len = b->cap = 0;
   if (luaL_newmetatable(L, HTTP_BUFFER_MT)) {
@@ -420,6 +434,18 @@ static void add_or_raise(lua_State *L, http_group *g, const http_request *req) {
   if (http_group_add(g, req) == 0) luaL_error(L, "out of memory starting an HTTP request");
 }
 
+/* A tapped body taken as a buffer: the tap is told before the buffer frees
+ * it, and stays alive until then (the buffer's user value). */
+static void tie_tap(lua_State *L, int res, int request, http_tap *tap) {
+  if (lua_getfield(L, res, "body") == LUA_TUSERDATA) {
+    http_buffer *b = luaL_checkudata(L, -1, HTTP_BUFFER_MT);
+    raw_field(L, request, "tap");
+    lua_setiuservalue(L, -2, 1);
+    b->tap = tap;
+  }
+  lua_pop(L, 1);
+}
+
 /* ---- http.request ---- */
 
 static int l_request(lua_State *L) {
@@ -436,6 +462,7 @@ static int l_request(lua_State *L) {
     nret = 2;
   } else {
     push_response(L, r, box->group);
+    if (rs.req.tap) tie_tap(L, lua_gettop(L), 1, rs.req.tap);
     nret = 1;
   }
   close_group(box);

@@ -21,7 +21,9 @@
 
 #include "l_json.h"
 #include "http_buffer.h"
+#include "http_tap.h"
 #include "map_mapper.h"
+#include "map_stream.h"
 
 /* ---- compiling the spec ------------------------------------------------- */
 
@@ -630,7 +632,14 @@ static int run_map(lua_State *L, int raw)
 {
   size_t len;
   const char *body = http_buffer_or_string(L, 1, &len);  /* stays on the stack */
-  lua_settop(L, 2);
+  map_stream *stream = NULL;
+  if (raw && !lua_isnoneornil(L, 3)) {       /* the tap of the request, if any */
+    stream = luaL_checkudata(L, 3, HTTP_TAP_MT);
+    lua_getiuservalue(L, 3, 2);
+    if (!lua_rawequal(L, -1, 2)) luaL_argerror(L, 3, "a stream made for another spec");
+    lua_pop(L, 1);
+  }
+  lua_settop(L, 3);            /* 1 body, 2 spec, 3 stream or nil */
   tinkr_json_push_array_mt(L);
   int array_mt = lua_gettop(L);
   mapper *m = compile_spec(L, 2);
@@ -641,6 +650,7 @@ static int run_map(lua_State *L, int raw)
   m->s = &s;
   m->array_mt = array_mt;
   m->raw = raw;
+  m->stream = stream;
   if (raw) {
     compile_output(L, m, 2);
     /* room for lines as long as the response: untouched room costs no
@@ -687,6 +697,57 @@ static int run_map(lua_State *L, int raw)
 
 static int map_rows(lua_State *L) { return run_map(L, 0); }
 
+static int stream_gc(lua_State *L)
+{
+  map_stream_free(luaL_checkudata(L, 1, HTTP_TAP_MT));
+  return 0;
+}
+
+/* stream:hits() -> how many hits were mapped while the body arrived, and
+ * whether map.ndjson used them (for specs and --verbose). */
+static int stream_hits(lua_State *L)
+{
+  int adopted = 0;
+  lua_pushinteger(L, (lua_Integer)map_stream_hits(luaL_checkudata(L, 1, HTTP_TAP_MT), &adopted));
+  lua_pushboolean(L, adopted);
+  return 2;
+}
+
+/* stream(spec) -> a tap for core.http.request that maps the response's
+ * hits while it arrives; map.ndjson(body, spec, stream) takes that work. */
+static int map_stream_new(lua_State *L)
+{
+  lua_settop(L, 1);
+  tinkr_json_push_array_mt(L);
+  mapper *m = compile_spec(L, 1);
+  m->L = L;                    /* for compiling only: the worker never calls Lua */
+  m->raw = 1;
+  compile_output(L, m, 1);
+  int top = lua_gettop(L);
+  lua_createtable(L, top - 1, 0);            /* keeps the compiled spec alive */
+  for (int i = 2; i <= top; i++) {
+    lua_pushvalue(L, i);
+    lua_rawseti(L, -2, i - 1);
+  }
+  map_stream *st = lua_newuserdatauv(L, map_stream_size(), 2);
+  memset(st, 0, map_stream_size());
+  if (luaL_newmetatable(L, HTTP_TAP_MT)) {
+    lua_pushcfunction(L, stream_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, stream_hits);
+    lua_setfield(L, -2, "hits");
+    lua_setfield(L, -2, "__index");
+  }
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -2);
+  lua_setiuservalue(L, -2, 1);
+  lua_pushvalue(L, 1);
+  lua_setiuservalue(L, -2, 2);
+  if (map_stream_init(st, m) < 0) return luaL_error(L, "not enough memory");
+  return 1;
+}
+
 /* ndjson(body, spec) -> text, meta: each hit as one line of JSON made from
  * the raw text of its values — no Lua value is built for any of them. */
 static int map_ndjson(lua_State *L) { return run_map(L, 1); }
@@ -696,6 +757,7 @@ int luaopen_tinkr_map(lua_State *L)
   static const luaL_Reg funcs[] = {
     { "rows", map_rows },
     { "ndjson", map_ndjson },
+    { "stream", map_stream_new },
     { NULL, NULL },
   };
   luaL_newlib(L, funcs);

@@ -18,6 +18,8 @@
 
 #include "json_scan.h"
 
+struct map_stream;
+
 /* At most this many chunks (so threads) for one hit list. */
 #define MAP_MAX_CHUNKS 16
 
@@ -85,6 +87,7 @@ typedef struct {
   int time_field;   /* field whose text becomes UTC RFC 3339 + time_ns, or -1 */
   map_out *out;
   int threads;      /* map.ndjson: 0 = as many as pay off, else exactly this many chunks */
+  struct map_stream *stream;  /* hits mapped while the response arrived, or NULL */
 } mapper;
 
 /* Walks the members of a hit whose '{' is consumed (node 1 = the hit root),
@@ -103,6 +106,43 @@ int map_out_reserve(map_out *out, size_t n);
 /* Frees out's buffer. */
 void map_out_free(map_out *out);
 
+/* CPUs this process may run on. */
+int map_cpus_available(void);
+
+/* A copy of m with walk state of its own (for another thread); returns
+ * the block to free() after, or NULL when out of memory. */
+void *map_walker_init(mapper *copy, const mapper *m);
+
+/* The text that starts a hit like the one at p (after whitespace or a
+ * ','): `},{"_index":` for OpenSearch.  0 when p does not start a hit with
+ * a plain first key.  pattern needs MAP_HIT_PATTERN_MAX bytes. */
+#define MAP_HIT_PATTERN_MAX 72
+size_t map_hit_pattern(const unsigned char *p, const unsigned char *e, unsigned char *pattern);
+
+/* Where a walk over hits ended (map_walk_hits). */
+enum { MAP_HITS_ERROR = 1, MAP_HITS_CLOSED, MAP_HITS_STOPPED };
+
+typedef struct {
+  int state;
+  int exact;             /* STOPPED with the next hit starting exactly at limit */
+  size_t count;          /* hits mapped */
+  json_scanner after;    /* past the last hit (STOPPED) or past ']' (CLOSED) */
+  json_scanner last_sort;
+  int have_sort;         /* of the last hit mapped */
+} map_hits;
+
+/* Maps hits into m->out from s (m->s == s), Lua-free.  at_element: s is
+ * at a hit; else s is just past '[' (n == 0) or just past a hit (n > 0).
+ * Stops at the first hit boundary at or past limit (NULL: the list's end).
+ * On ERROR (bad JSON, a hit that is not an object, no memory, the bytes
+ * ending) the serial walk is the one to report it. */
+void map_walk_hits(mapper *m, json_scanner *s, int at_element, size_t n,
+                   const unsigned char *limit, map_hits *r);
+
+/* Takes the place of a finished walk in the serial walk: s (and its
+ * sort) move past its hits, *count counts them. */
+void map_adopt_hits(mapper *m, json_scanner *s, size_t *count, const map_hits *r);
+
 /* Maps the elements of hits.hits (s just past its '[', *count 0) in
  * chunks on threads where that pays off, leaving s and *count as the serial
  * walk would after the chunks it could use.  Returns 0 when the array was
@@ -110,5 +150,12 @@ void map_out_free(map_out *out);
  * (nothing, or only part, was done in parallel).  Lua-free; the outputs of
  * the chunks used are appended to m->out in order. */
 int map_parallel_hits(mapper *m, json_scanner *s, size_t *count);
+
+/* map_stream.c: hits mapped while the response arrived (a tap on the
+ * transfer).  Stops the stream's worker; when it began where s is (just
+ * past '[', same buffer), appends its lines to m->out, moves s and *count
+ * past its hits and returns 0 (list closed) or 1 (go on from s); else
+ * returns 1 and changes nothing. */
+int map_stream_adopt(struct map_stream *st, mapper *m, json_scanner *s, size_t *count);
 
 #endif

@@ -32,38 +32,33 @@
 /* Unasked, no more threads than this (a server runs several maps at once). */
 #define MAX_AUTO_CHUNKS 4
 
-enum { CHUNK_NOT_RUN, CHUNK_ERROR, CHUNK_CLOSED, CHUNK_STOPPED };
-
 typedef struct {
   mapper m;                    /* the shared spec with this chunk's walk state */
   map_out out;                 /* lines of chunks after the first */
   json_scanner s;
   const unsigned char *limit;  /* stop before a hit starting at or past this; NULL: to ']' */
   int at_element;              /* s starts at a hit (all chunks but the first) */
-  int state;
-  int exact;                   /* stopped with the next hit starting exactly at limit */
-  size_t count;                /* hits mapped */
-  json_scanner after;          /* past the last hit (STOPPED) or past ']' (CLOSED) */
-  json_scanner last_sort;
-  int have_sort;
+  size_t n0;                   /* the first chunk: hits before it (it starts past one) */
+  map_hits r;                  /* state 0: not run */
   void *scratch;               /* this chunk's best, slices and keybuf */
   pthread_t thread;
   int started;
 } hit_chunk;
 
-static void run_chunk(hit_chunk *c)
+void map_walk_hits(mapper *m, json_scanner *s, int at_element, size_t n,
+                   const unsigned char *limit, map_hits *r)
 {
-  json_scanner *s = &c->s;
-  mapper *m = &c->m;
   json_token t;
-  size_t n = c->at_element ? 1 : 0;    /* > 0: a ',' must come before the next */
-  c->state = CHUNK_ERROR;
-  if (!c->at_element) {
-    int r = json_array_next(s, &n);
-    if (r < 0) return;
-    if (r == 0) {
-      c->state = CHUNK_CLOSED;
-      c->after = *s;
+  memset(r, 0, sizeof *r);
+  r->state = MAP_HITS_ERROR;
+  if (at_element) {
+    n = n ? n : 1;                     /* > 0: a ',' must come before the next */
+  } else {
+    int rc = json_array_next(s, &n);
+    if (rc < 0) return;
+    if (rc == 0) {
+      r->state = MAP_HITS_CLOSED;
+      r->after = *s;
       return;
     }
   }
@@ -74,24 +69,29 @@ static void run_chunk(hit_chunk *c)
     if (map_walk(m, 1, 1) < 0) return;
     map_emit_line(m);
     if (m->out->failed) return;
-    c->count++;
-    c->have_sort = m->have_sort;
-    if (m->have_sort) c->last_sort = m->last_sort;
+    r->count++;
+    r->have_sort = m->have_sort;
+    if (m->have_sort) r->last_sort = m->last_sort;
     json_scanner after = *s;
-    int r = json_array_next(s, &n);
-    if (r < 0) return;
-    if (r == 0) {
-      c->state = CHUNK_CLOSED;
-      c->after = *s;
+    int rc = json_array_next(s, &n);
+    if (rc < 0) return;
+    if (rc == 0) {
+      r->state = MAP_HITS_CLOSED;
+      r->after = *s;
       return;
     }
-    if (c->limit && s->p >= c->limit) {
-      c->state = CHUNK_STOPPED;
-      c->exact = s->p == c->limit;
-      c->after = after;
+    if (limit && s->p >= limit) {
+      r->state = MAP_HITS_STOPPED;
+      r->exact = s->p == limit;
+      r->after = after;
       return;
     }
   }
+}
+
+static void run_chunk(hit_chunk *c)
+{
+  map_walk_hits(&c->m, &c->s, c->at_element, c->n0, c->limit, &c->r);
 }
 
 static void *chunk_thread(void *arg)
@@ -100,7 +100,7 @@ static void *chunk_thread(void *arg)
   return NULL;
 }
 
-static int cpus_available(void)
+int map_cpus_available(void)
 {
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
@@ -112,10 +112,24 @@ static int chunks_wanted(const mapper *m, size_t bytes)
 {
   if (m->threads) return m->threads;
   size_t by_size = bytes / MIN_CHUNK_BYTES;
-  int want = cpus_available();
+  int want = map_cpus_available();
   if (want > MAX_AUTO_CHUNKS) want = MAX_AUTO_CHUNKS;
   if ((size_t)want > by_size) want = (int)by_size;
   return want;
+}
+
+size_t map_hit_pattern(const unsigned char *p, const unsigned char *e, unsigned char *pattern)
+{
+  while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ',')) p++;
+  if (e - p < 4 || p[0] != '{' || p[1] != '"') return 0;
+  const unsigned char *q = p + 2;      /* the hit's first key, plain */
+  while (q < e && q - p < 64 && *q != '"' && *q != '\\') q++;
+  if (e - q < 2 || q[0] != '"' || q[1] != ':') return 0;
+  size_t plen = 2 + (size_t)(q + 2 - p);
+  pattern[0] = '}';
+  pattern[1] = ',';
+  memcpy(pattern + 2, p, plen - 2);
+  return plen;
 }
 
 /* Guesses where hits start, near equal shares of the rest of the body:
@@ -123,16 +137,9 @@ static int chunks_wanted(const mapper *m, size_t bytes)
 static int guess_cuts(const json_scanner *s, int want, const unsigned char **cuts)
 {
   const unsigned char *p = s->p, *e = s->end;
-  while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
-  if (e - p < 4 || p[0] != '{' || p[1] != '"') return 0;
-  const unsigned char *q = p + 2;      /* the first hit's first key, plain */
-  while (q < e && q - p < 64 && *q != '"' && *q != '\\') q++;
-  if (e - q < 2 || q[0] != '"' || q[1] != ':') return 0;
-  unsigned char pattern[2 + 66];
-  size_t plen = 2 + (size_t)(q + 2 - p);
-  pattern[0] = '}';
-  pattern[1] = ',';
-  memcpy(pattern + 2, p, plen - 2);
+  unsigned char pattern[MAP_HIT_PATTERN_MAX];
+  size_t plen = map_hit_pattern(p, e, pattern);
+  if (!plen) return 0;
   size_t share = (size_t)(e - p) / (size_t)want;
   const unsigned char *from = p + 1;
   int n = 0;
@@ -148,17 +155,24 @@ static int guess_cuts(const json_scanner *s, int want, const unsigned char **cut
   return n;
 }
 
+void *map_walker_init(mapper *copy, const mapper *m)
+{
+  *copy = *m;
+  size_t nf = (size_t)m->nfields;
+  void *scratch = malloc(nf * sizeof(int) + nf * sizeof(map_slice) + m->keycap + 1);
+  if (!scratch) return NULL;
+  copy->slices = scratch;
+  copy->best = (int *)(copy->slices + nf);
+  copy->keybuf = (char *)(copy->best + nf);
+  return scratch;
+}
+
 /* A chunk's own walk state, and (for all but the first, which writes to
  * m->out) its own lines. */
 static int setup_chunk(hit_chunk *c, const mapper *m, const json_scanner *s, size_t bytes, int first)
 {
-  c->m = *m;
-  size_t nf = (size_t)m->nfields;
-  c->scratch = malloc(nf * sizeof(int) + nf * sizeof(map_slice) + m->keycap + 1);
+  c->scratch = map_walker_init(&c->m, m);
   if (!c->scratch) return -1;
-  c->m.slices = c->scratch;
-  c->m.best = (int *)(c->m.slices + nf);
-  c->m.keybuf = (char *)(c->m.best + nf);
   c->m.s = &c->s;
   c->s = *s;
   if (first) return 0;
@@ -167,18 +181,23 @@ static int setup_chunk(hit_chunk *c, const mapper *m, const json_scanner *s, siz
 }
 
 /* Takes a finished chunk's place in the serial walk. */
-static void adopt(mapper *m, json_scanner *s, size_t *count, const hit_chunk *c)
+void map_adopt_hits(mapper *m, json_scanner *s, size_t *count, const map_hits *r)
 {
-  *count += c->count;
-  *s = c->after;
-  if (c->count > 0) {
-    m->have_sort = c->have_sort;
-    if (c->have_sort) m->last_sort = c->last_sort;
+  *count += r->count;
+  s->p = r->after.p;       /* the walker's own scanner may end sooner */
+  s->depth = r->after.depth;
+  if (r->count > 0) {
+    m->have_sort = r->have_sort;
+    if (r->have_sort) {
+      m->last_sort = r->last_sort;
+      m->last_sort.end = s->end;
+    }
   }
 }
 
 int map_parallel_hits(mapper *m, json_scanner *s, size_t *count)
 {
+  if (m->stream && map_stream_adopt(m->stream, m, s, count) == 0) return 0;
   int want = chunks_wanted(m, (size_t)(s->end - s->p));
   if (want < 2) return 1;
   const unsigned char *cuts[MAP_MAX_CHUNKS];
@@ -200,6 +219,7 @@ int map_parallel_hits(mapper *m, json_scanner *s, size_t *count)
     if (setup_chunk(&c[k], m, s, (size_t)(end - begin), k == 0) < 0) break;
     c[k].s.p = begin;
     c[k].at_element = k > 0;
+    c[k].n0 = k == 0 ? *count : 0;
     c[k].limit = k < ncuts ? cuts[k] : NULL;
     c[k].started = k == 0 || pthread_create(&c[k].thread, NULL, chunk_thread, &c[k]) == 0;
     if (!c[k].started) break;
@@ -212,21 +232,21 @@ int map_parallel_hits(mapper *m, json_scanner *s, size_t *count)
   /* The chain of proven chunks: each after the first counts only if the
    * one before ended exactly at its start. */
   int rc = 1;
-  if (c[0].state == CHUNK_CLOSED || c[0].state == CHUNK_STOPPED) {
-    adopt(m, s, count, &c[0]);
+  if (c[0].r.state == MAP_HITS_CLOSED || c[0].r.state == MAP_HITS_STOPPED) {
+    map_adopt_hits(m, s, count, &c[0].r);
     int k = 0;
     for (;;) {
-      if (c[k].state == CHUNK_CLOSED) {
+      if (c[k].r.state == MAP_HITS_CLOSED) {
         rc = 0;
         break;
       }
-      if (!c[k].exact || k + 1 >= nchunks) break;
+      if (!c[k].r.exact || k + 1 >= nchunks) break;
       hit_chunk *next = &c[k + 1];
-      if (!next->started || (next->state != CHUNK_CLOSED && next->state != CHUNK_STOPPED)) break;
+      if (!next->started || (next->r.state != MAP_HITS_CLOSED && next->r.state != MAP_HITS_STOPPED)) break;
       if (map_out_reserve(m->out, next->out.len) < 0) break;
       memcpy(m->out->p + m->out->len, next->out.p, next->out.len);
       m->out->len += next->out.len;
-      adopt(m, s, count, next);
+      map_adopt_hits(m, s, count, &next->r);
       k++;
     }
   } else {

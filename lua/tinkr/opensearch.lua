@@ -110,7 +110,8 @@ local UNAVAILABLE = { [502] = true, [503] = true, [504] = true }
 function Client:prepare(method, path, body, response_body)
   local text = body and json.encode(body) or nil
   local url = self.nodes.urls[1] .. path
-  return transport.request(self.transport, { method = method, url = url, body = text, response_body = response_body }),
+  return transport.request(self.transport, { method = method, url = url, body = text,
+      response_body = response_body }),
     { method = method, url = public_url(url), body = text }
 end
 
@@ -128,7 +129,7 @@ end
 --- request goes to the next where that is safe (retry_safe).  With
 --- response_body = "buffer", a 2xx res.body is core.http's buffer (read in
 --- place by tinkr.core.map), not a string.
-function Client:send(method, path, body, what, response_body)
+function Client:send(method, path, body, what, response_body, tap)
   local text = body and json.encode(body) or nil
   local request, res, herr
   local order = self.nodes:order()
@@ -137,7 +138,7 @@ function Client:send(method, path, body, what, response_body)
     request = { method = method, url = public_url(url), body = text }
     if #order > 1 then request.node = i end
     res, herr = parallel.request(transport.request(self.transport,
-      { method = method, url = url, body = text, response_body = response_body }))
+      { method = method, url = url, body = text, response_body = response_body, tap = tap }))
     local last = k == #order
     if res and not (UNAVAILABLE[res.status] and retry_safe(method, path)) then
       self.nodes:succeeded(i)
@@ -219,8 +220,10 @@ local function search_path(index)
   return index and ("/" .. escape_path(index) .. "/_search") or "/_search"
 end
 
-local function mapped(res, request, spec, as_ndjson, started)
-  local rows, meta = (as_ndjson and map.ndjson or map.rows)(res.body, spec)
+local function mapped(res, request, spec, as_ndjson, started, stream)
+  local rows, meta
+  if as_ndjson then rows, meta = map.ndjson(res.body, spec, stream)
+  else rows, meta = map.rows(res.body, spec) end
   if not rows then
     return nil, errors.new("backend", ("OpenSearch sent a search response tinkr cannot read: %s"):format(meta))
   end
@@ -241,9 +244,12 @@ end
 function Client:search(index, dsl, spec, as_ndjson)
   local path = search_path(index)
   local started = core.monotonic()
-  local res, err, request = self:send("POST", path, dsl, index, "buffer")   -- mapped in place
+  -- JSON lines are mapped while the response arrives (a tap, core.map.stream)
+  -- where the request runs here; in a tinkr.all task it runs elsewhere
+  local stream = as_ndjson and not parallel.in_task() and map.stream(spec) or nil
+  local res, err, request = self:send("POST", path, dsl, index, "buffer", stream)   -- mapped in place
   if not res then return nil, err end
-  return mapped(res, request, spec, as_ndjson, started)
+  return mapped(res, request, spec, as_ndjson, started, stream)
 end
 
 --- client:search_start(index, dsl, spec, as_ndjson) -> wait

@@ -24,9 +24,16 @@ local JOIN = {}      -- yield marker: "this task waits for a group of tasks"
 --- elsewhere it blocks.  Returns res | nil, err like core.http.request.
 function _M.request(req)
   if scheduler_of[co_running()] then
+    req.tap = nil                      -- a tap is for a request made here (core.http)
     return co_yield(REQUEST, req)
   end
   return core.http.request(req)
+end
+
+--- Whether the caller runs inside a parallel task (its requests go through
+--- the scheduler's multi handle).
+function _M.in_task()
+  return scheduler_of[co_running()] ~= nil
 end
 
 local function task_body(fn)
