@@ -156,6 +156,30 @@ describe("tinkr.core.http", function()
     end)
   end)
 
+  -- Easy handles are reused after every kind of failure; the receive buffer
+  -- size (src/http_transfer.c) is an option libcurl refuses on some of them.
+  it("a failed transfer leaves nothing behind: the next request, big or not, succeeds whole", function()
+    local failing = {
+      { url = "http://nohost.invalid/x" },
+      { url = ("http://127.0.0.1:%d/"):format(closed_port) },
+      { url = srv:url("/garbage") },
+      { url = srv:url("/reset?bytes=100000") },
+      { url = srv:url("/big?chunked=1&bytes=" .. 8 * 1024 * 1024), max_body = 1024 * 1024 },
+      { url = srv:url("/never"), timeout = 0.2 },
+    }
+    for _, req in ipairs(failing) do
+      local res, err = http.request(req)
+      assert.is_nil(res, req.url)
+      assert.is_string(err.code, req.url)
+      for _, size in ipairs{ 3 * 1024 * 1024 + 17, 100 } do
+        local big, berr = http.request{ url = srv:url("/big?bytes=" .. size) }
+        assert.is_nil(berr, req.url .. " then /big: " .. tostring(berr))
+        assert.equals(200, big.status)
+        assert.equals(string.rep("x", size), big.body, "after " .. req.url)
+      end
+    end
+  end)
+
   describe("failures come back as nil, err", function()
     it("connection refused", function()
       local url = ("http://127.0.0.1:%d/"):format(closed_port)
