@@ -18,6 +18,7 @@ build = {
         "src/http_sign.c",
         "src/http_transfer.c",
         "src/http_url.c",
+        "src/huge_pages.c",
         "src/interrupt.c",
         "src/iso_time.c",
         "src/json_scan.c",

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "http_transfer.h"
+#include "huge_pages.h"
 #include "interrupt.h"
 
 #define USER_AGENT "tinkr/0.1"
@@ -300,6 +301,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
       t->out_of_memory = 1;
       return 0;
     }
+    if (cap >= HUGE_PAGES_MIN_BLOCK) huge_pages_advise(grown, cap);
     t->response_body = grown;
     t->response_cap = cap;
   }

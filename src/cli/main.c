@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 #include <lauxlib.h>
 #include "runtime.h"
 #include "curl_lazy.h"
+#include "huge_pages.h"
 #include "repl.h"
 #include "modules.h"
 #include "surface.h"
@@ -159,20 +159,8 @@ static int protected_main(lua_State *L)
  * milliseconds, a fifth of a whole `map` run). */
 static int exiting;
 
-/* A search response is megabytes, read once and copied once into a Lua
- * string: on 4 KB pages that is a page fault every 4 KB, most of the
- * time of reading it.  Blocks this big ask for transparent huge pages (a
- * fault per 2 MB) where the kernel offers them on request. */
-#define HUGE_BLOCK (4u << 20)
-
-static void advise_huge(void *p, size_t n)
-{
-    long page = sysconf(_SC_PAGESIZE);
-    uintptr_t from = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
-    uintptr_t to = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
-    if (page > 0 && to > from)
-        (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
-}
+/* Big Lua strings and buffers (a search response copied into a string)
+ * ask for huge pages: see src/huge_pages.c. */
 
 static void *cli_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -183,8 +171,8 @@ static void *cli_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     void *p = realloc(ptr, nsize);
-    if (p && nsize >= HUGE_BLOCK && nsize > osize)
-        advise_huge(p, nsize);
+    if (p && nsize >= HUGE_PAGES_MIN_BLOCK && nsize > osize)
+        huge_pages_advise(p, nsize);
     return p;
 }
 
