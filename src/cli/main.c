@@ -161,7 +161,6 @@ static int exiting;
 
 /* Big Lua strings and buffers (a search response copied into a string)
  * ask for huge pages: see src/huge_pages.c. */
-
 static void *cli_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     (void)ud;
@@ -178,15 +177,15 @@ static void *cli_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 int main(int argc, char **argv)
 {
-    /* Loading libcurl is most of the time before a command's first
-     * connect(): done beside Lua's start-up, it is off that path. */
-    if (will_request(argc, argv))
-        curl_lazy_prewarm();
     /* Search responses are megabytes: keep big buffers in the heap instead
      * of fresh mmaps each time, so they are not page-faulted in again and
      * again as Lua strings and buffers come and go. */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+    /* Loading libcurl is most of the time before a command's first
+     * connect(): done beside Lua's start-up, it is off that path. */
+    if (will_request(argc, argv))
+        curl_lazy_prewarm();
     lua_State *L = runtime_open_with(cli_alloc, NULL);
     if (!L) {
         fputs("tinkr: cannot create the Lua state (out of memory?)\n", stderr);
