@@ -20,7 +20,8 @@ Routes:
   /status?code=503     answers with that status
   /reset?bytes=N       announces N bytes, sends half, then closes with RST
   /garbage             bytes that are not HTTP, then closes
-  /never               reads the request and never answers
+  /never[?tag=T]       reads the request and never answers (with tag: counts
+                       it as /mark does, so a spec knows it arrived)
   /drip?bytes=N&ms=M   N bytes, one every M ms
   /big?bytes=N         streams N bytes (&chunked=1: without Content-Length)
   /gzip?bytes=N        N bytes of JSON-ish text, gzip-encoded
@@ -186,6 +187,10 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def r_never(self, body):
+        tag = self.text_param("tag")
+        if tag:
+            with MARKS_LOCK:
+                MARKS[tag] = MARKS.get(tag, 0) + 1
         STOP.wait(60)
         self.close_connection = True
 
