@@ -15,7 +15,7 @@ CFLAGS   += -std=c11 -pthread $(OPT) $(WARN)
 LDLIBS   := $(LUA_LIBS) -lcurl -lm
 APP_LIBS := -l:liblua5.4-cjson.a -lreadline
 # bin/tinkr loads libcurl on first use (src/cli/curl_lazy.c): no -lcurl.
-APP_LDLIBS := $(LUA_LIBS) -ldl -lm
+APP_LDLIBS := $(LUA_LIBS) -ldl -lpthread -lm
 ASAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # The primitives (tinkr.core) are src/*.c.  What both programs host -- the

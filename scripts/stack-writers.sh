@@ -99,8 +99,10 @@ wr_os_wait() {
     pid=$(<"$dir/pid")
     url=$(wr_url "$name")
     deadline=$(( $(now_ms) + OS_START_TIMEOUT * 1000 ))
-    until curl -fsS -m 3 "$url/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1; do
-        kill -0 "$pid" 2>/dev/null || die "$name exited while starting; log: $dir/log"
+    # listener_is_ours (scripts/stack): another stack may have taken the port.
+    until listener_is_ours "$pid" "$(<"$dir/port")" &&
+        curl -fsS -m 3 "$url/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1; do
+        kill -0 "$pid" 2>/dev/null || die "$name exited while starting (port taken by another process meanwhile?); log: $dir/log"
         if (( $(now_ms) > deadline )); then
             stop_service "$name" "$dir"
             die "$name not ready after ${OS_START_TIMEOUT}s; log: $dir/log"
@@ -117,12 +119,13 @@ wr_os_wait() {
     rm -f "$dir/started"
 }
 
-# Waits until GET $2 answers 2xx, or dies with the log's last line.
+# Waits until our process listens on port $3 and GET $2 answers 2xx, or
+# dies with the log's last line.
 wr_wait() {
-    local name=$1 url=$2 dir=$WR_DIR/$1 pid deadline
+    local name=$1 url=$2 port=$3 dir=$WR_DIR/$1 pid deadline
     pid=$(<"$dir/pid")
     deadline=$(( $(now_ms) + WR_START_TIMEOUT * 1000 ))
-    until curl -fsS -m 2 "$url" >/dev/null 2>&1; do
+    until listener_is_ours "$pid" "$port" && curl -fsS -m 2 "$url" >/dev/null 2>&1; do
         if ! kill -0 "$pid" 2>/dev/null; then
             die "$name exited while starting: $(grep -m1 -iE 'error|fatal|panic' "$dir/log" | cut -c1-300) (log: $dir/log)"
         fi
@@ -146,7 +149,7 @@ start_prom3_like() {
     t0=$(now_ms)
     GOMEMLIMIT=$WR_GOMEMLIMIT launch "$dir" "$dir/log" "$bin" --config.file="$dir/prometheus.yml" \
         --storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$port" "$@"
-    wr_wait "$name" "$(wr_url "$name")/-/ready"
+    wr_wait "$name" "$(wr_url "$name")/-/ready" "$port"
     say "$name ready at $(wr_url "$name") ($(since "$t0"))"
 }
 
@@ -179,7 +182,7 @@ start_victoria() {
     GOMEMLIMIT=$WR_GOMEMLIMIT launch "$dir" "$dir/log" "$bin" -storageDataPath="$dir/data" \
         -httpListenAddr="127.0.0.1:$port" -retentionPeriod=100y -memory.allowedBytes=128MiB \
         -search.latencyOffset=0s -loggerLevel=WARN
-    wr_wait victoria "$(wr_url victoria)/health"
+    wr_wait victoria "$(wr_url victoria)/health" "$port"
     say "victoria-metrics ready at $(wr_url victoria) ($(since "$t0"))"
 }
 
@@ -194,7 +197,7 @@ start_bridge() {
         --opensearch "$(wr_url "$2")" --logs-index otel-logs --traces-index otel-traces --state "$dir"
     # the bridge answers 404 on GET /: wait for the socket instead
     local deadline=$(( $(now_ms) + WR_START_TIMEOUT * 1000 ))
-    until curl -sS -m 2 -o /dev/null "$(wr_url "$name")/" 2>/dev/null; do
+    until listener_is_ours "$(<"$dir/pid")" "$port" && curl -sS -m 2 -o /dev/null "$(wr_url "$name")/" 2>/dev/null; do
         kill -0 "$(<"$dir/pid")" 2>/dev/null || die "ss4o bridge $name exited; log: $dir/log"
         (( $(now_ms) < deadline )) || die "ss4o bridge $name not listening; log: $dir/log"
         sleep 0.1
@@ -218,7 +221,7 @@ start_jaeger() {
     OTEL_TRACES_SAMPLER=always_off OPENSEARCH_URL=$(wr_url opensearch-jaeger) JAEGER_OTLP_GRPC=127.0.0.1:$grpc JAEGER_OTLP_HTTP=127.0.0.1:$http \
     JAEGER_QUERY_HTTP=127.0.0.1:$query JAEGER_QUERY_GRPC=127.0.0.1:$qgrpc GOMEMLIMIT=$WR_GOMEMLIMIT \
         launch "$dir" "$dir/log" "$bin" --config "$dir/config.yaml"
-    wr_wait jaeger "http://127.0.0.1:$query/api/services"
+    wr_wait jaeger "http://127.0.0.1:$query/api/services" "$query"
     say "jaeger ready: OTLP $(wr_url jaeger), query http://127.0.0.1:$query ($(since "$t0"))"
 }
 
@@ -246,7 +249,7 @@ start_collector() {
     GOMEMLIMIT=$WR_GOMEMLIMIT launch "$dir" "$dir/log" "$bin" "${configs[@]}"
     # the OTLP/HTTP receiver answers 405 to GET: any HTTP answer means it is up
     local deadline=$(( $(now_ms) + WR_START_TIMEOUT * 1000 ))
-    until curl -sS -m 2 -o /dev/null "http://127.0.0.1:$http/v1/logs" 2>/dev/null; do
+    until listener_is_ours "$(<"$dir/pid")" "$http" && curl -sS -m 2 -o /dev/null "http://127.0.0.1:$http/v1/logs" 2>/dev/null; do
         kill -0 "$(<"$dir/pid")" 2>/dev/null ||
             die "collector exited while starting: $(grep -m1 -iE 'error' "$dir/log" | cut -c1-300) (log: $dir/log)"
         (( $(now_ms) < deadline )) || { stop_service collector "$dir"; die "collector not ready; log: $dir/log"; }

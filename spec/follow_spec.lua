@@ -10,6 +10,44 @@ local core = require "tinkr.core"
 
 local json = core.json
 
+-- The writer's batches: 3 lines each, plus a late one every fourth batch.
+local BATCHES = 16
+local LINES = 3 * BATCHES + BATCHES // 4
+local MARKER = "follow marker"
+
+local function is_marker(message) return message:sub(1, #MARKER) == MARKER end
+
+-- Waits (bounded) until every follower in ps polls: writes ERROR lines
+-- "follow marker N", stamped when written and searchable at once, one
+-- every 0.5 s, until each follower has shown one.  A follower that shows
+-- one polls, and its window then holds every line stamped later, however
+-- slowly it started (a fixed sleep does not know; and with a short --lag a
+-- marker written before it started is never shown, hence several).
+local function until_polling(url, name, ps)
+  local deadline = core.monotonic() + 60
+  local n = 0
+  repeat
+    n = n + 1
+    local doc = json.encode{ ["@timestamp"] = core.now_ns() // 1000000, severity = "ERROR",
+      body = MARKER .. " " .. n, resource = { service = { name = "follow-marker" } } }
+    local res = assert(core.http.request{ method = "POST", url = url .. "/" .. name .. "/_bulk?refresh=true",
+      headers = { ["Content-Type"] = "application/x-ndjson" }, body = '{"index":{}}\n' .. doc .. "\n" })
+    assert(res.status == 200 and not json.decode(res.body).errors, res.body)
+    local all = true
+    for _, p in ipairs(ps) do
+      if not p:wait_for(function(q) return q:output():find(MARKER, 1, true) ~= nil end, 0.5) then all = false end
+    end
+    if all then return end
+  until core.monotonic() > deadline
+  for _, p in ipairs(ps) do assert(p:output():find(MARKER, 1, true), "a follower never polled: " .. p:errors()) end
+end
+
+-- Each marker a follower showed (message -> times): at least one, none twice.
+local function check_markers(marks)
+  assert.is_truthy(next(marks), "no marker shown")
+  for m, times in pairs(marks) do assert.are.equal(1, times, m) end
+end
+
 describe("tinkr logs --follow", function()
   local stack, index, go_file, writer, all, errs
 
@@ -23,15 +61,20 @@ describe("tinkr logs --follow", function()
     } })
   end
 
+  -- seq -> times shown, the writer's lines in the order shown, marker -> times shown
   local function seqs_of(text)
-    local out, order = {}, {}
+    local out, order, marks = {}, {}, {}
     for line in text:gmatch("[^\n]+") do
       local row = assert(json.decode(line), line)
-      local seq = tonumber(row.message:match("seq=(%d+)"))
-      out[seq] = (out[seq] or 0) + 1
-      order[#order + 1] = { seq = seq, row = row }
+      if is_marker(row.message) then
+        marks[row.message] = (marks[row.message] or 0) + 1
+      else
+        local seq = assert(tonumber(row.message:match("seq=(%d+)")), line)
+        out[seq] = (out[seq] or 0) + 1
+        order[#order + 1] = { seq = seq, row = row }
+      end
     end
-    return out, order
+    return out, order, marks
   end
 
   setup(function()
@@ -40,8 +83,8 @@ describe("tinkr logs --follow", function()
     go_file = os.tmpname()
     os.remove(go_file)
     writer = process.start({ "python3", helpers.root .. "/spec/support/log_writer.py",
-      stack.opensearch, index, go_file, "4" })
-    assert(writer:wait_for(function(p) return p:output():find("ready") end, 20), writer:errors())
+      stack.opensearch, index, go_file, tostring(BATCHES) })
+    assert(writer:wait_for(function(p) return p:output():find("ready") end, 60), writer:errors())
   end)
 
   teardown(function()
@@ -53,9 +96,9 @@ describe("tinkr logs --follow", function()
   it("prints every line once, oldest first, through equal timestamps and late arrivals; a filter applies", function()
     local everything = follower()
     local only_errors = follower{ "--level", "ERROR" }
-    os.execute("sleep 1.5")                       -- both followers have done their first poll
-    assert(io.open(go_file, "w")):close()         -- the writer starts now
-    assert.are.equal(0, writer:wait(30), writer:errors())
+    until_polling(stack.opensearch, index, { everything, only_errors })
+    assert(io.open(go_file, "w")):close()         -- both follow: the writer starts now
+    assert.are.equal(0, writer:wait(120), writer:errors())
     all, errs = {}, {}
     for line in writer:output():gmatch("[^\n]+") do
       if line:sub(1, 1) == "{" then
@@ -64,22 +107,25 @@ describe("tinkr logs --follow", function()
         if d.level == "ERROR" then errs[#errs + 1] = d end
       end
     end
-    assert.is_true(#all > 40, "the writer wrote " .. #all .. " lines")
+    assert.are.equal(LINES, #all, "lines the writer wrote")
     -- Wait until the followers caught up (bounded), then Ctrl-C them.
     local function caught_up(p, want)
       local got = seqs_of(p:output())
       for _, d in ipairs(want) do if not got[d.seq] then return false end end
       return true
     end
-    everything:wait_for(function(p) return caught_up(p, all) end, 20)
-    only_errors:wait_for(function(p) return caught_up(p, errs) end, 10)
+    local all_shown = everything:wait_for(function(p) return caught_up(p, all) end, 60)
+    local errs_shown = only_errors:wait_for(function(p) return caught_up(p, errs) end, 60)
     os.execute("sleep 1")                         -- a few more polls: nothing may repeat
     everything:signal("INT")
     only_errors:signal("INT")
     assert.are.equal(0, everything:wait(10), everything:errors())
     assert.are.equal(0, only_errors:wait(10), only_errors:errors())
+    assert.is_true(all_shown, "the follower never showed every line: " .. everything:errors())
+    assert.is_true(errs_shown, "the --level ERROR follower never showed every ERROR line: " .. only_errors:errors())
 
-    local counts, order = seqs_of(everything:output())
+    local counts, order, marks = seqs_of(everything:output())
+    check_markers(marks)
     for _, d in ipairs(all) do
       assert.are.equal(1, counts[d.seq], ("seq %d shown %s times"):format(d.seq, tostring(counts[d.seq])))
     end
@@ -94,7 +140,8 @@ describe("tinkr logs --follow", function()
         last = o.row.timestamp
       end
     end
-    local ecounts, eorder = seqs_of(only_errors:output())
+    local ecounts, eorder, emarks = seqs_of(only_errors:output())
+    check_markers(emarks)
     assert.are.equal(#errs, #eorder)
     for _, d in ipairs(errs) do assert.are.equal(1, ecounts[d.seq]) end
     for _, o in ipairs(eorder) do assert.are.equal("ERROR", o.row.level) end
@@ -142,14 +189,17 @@ describe("tinkr logs --follow", function()
         "--limit", "0", "--format", "ndjson", "--fields", "message" }, { env = e })
     end
 
-    -- message -> times shown (p: a follower, or its output)
+    -- message -> times shown (p: a follower, or its output), markers
+    -- apart (they are checked here: some shown, none twice)
     local function shown(p)
-      local n = {}
+      local n, marks = {}, {}
       local text = type(p) == "string" and p or p:output()
       for line in text:gmatch("[^\n]+") do
         local m = assert(json.decode(line), line).message
-        n[m] = (n[m] or 0) + 1
+        local t = is_marker(m) and marks or n
+        t[m] = (t[m] or 0) + 1
       end
+      if type(p) == "string" then check_markers(marks) end
       return n
     end
     local function shows(p, msgs, seconds)
@@ -157,8 +207,9 @@ describe("tinkr logs --follow", function()
         local n = shown(p)
         for _, m in ipairs(msgs) do if not n[m] then return false end end
         return true
-      end, seconds or 10)
+      end, seconds or 30)
     end
+    local function polling(p, name) until_polling(stack.opensearch, name, { p }) end
     -- Ctrl-C -> exit status, output, errors
     local function stop(p)
       p:signal("INT")
@@ -178,7 +229,7 @@ describe("tinkr logs --follow", function()
       -- 2 ms older than the newest comes back in every poll.
       local name = new_index()
       local f = follow(name, nil, "1500us")
-      os.execute("sleep 1")
+      polling(f, name)
       local t = now_ms()
       write(name, { { ts = t - 2, msg = "edge older" }, { ts = t, msg = "edge newest" } })
       assert.is_true(shows(f, { "edge older", "edge newest" }), f:errors())
@@ -191,13 +242,13 @@ describe("tinkr logs --follow", function()
     it("a document stamped an hour ahead does not hide the ones stamped now", function()
       local name = new_index()
       local f = follow(name, nil, "2s")
-      os.execute("sleep 1")
+      polling(f, name)
       write(name, { { ts = now_ms() + 3600 * 1000, msg = "from a fast clock" } })
       assert.is_true(shows(f, { "from a fast clock" }), f:errors())
       write(name, { { ts = now_ms(), msg = "present 1" } })
       os.execute("sleep 0.5")
       write(name, { { ts = now_ms(), msg = "present 2" } })
-      local ok = shows(f, { "present 1", "present 2" }, 8)
+      local ok = shows(f, { "present 1", "present 2" })
       local status, out, errs = stop(f)
       assert.are.equal(0, status, errs)
       assert.is_true(ok, "lines stamped now were never shown: " .. out)
@@ -211,7 +262,7 @@ describe("tinkr logs --follow", function()
       local port = proxy.port
       local f = follow(name, proxy.url, "5s", { TINKR_TIMEOUT = "3" })
       local ok, err = pcall(function()
-        os.execute("sleep 1")
+        polling(f, name)
         write(name, { { ts = now_ms(), msg = "before" } })
         assert.is_true(shows(f, { "before" }), f:errors())
         proxy:stop()                                   -- connections refused from now on

@@ -126,6 +126,90 @@ describe("tinkr-server request hygiene", function()
   end)
 end)
 
+-- Every answer a raw connection got, in order (a connection can carry
+-- several): { { status =, headers =, body = }, ... }.
+local function answers(bytes, port)
+  local out = helpers.run(("python3 %s %d"):format(q(helpers.root .. "/spec/support/raw_http.py"), port),
+    { stdin = bytes })
+  local list, at = {}, 1
+  while true do
+    local head_end = out:find("\r\n\r\n", at, true)
+    local status = head_end and tonumber(out:sub(at, head_end):match("^HTTP/1%.%d (%d+)"))
+    if not status then break end
+    local headers = {}
+    for name, value in out:sub(at, head_end):gmatch("\r\n([^:\r\n]+):%s*([^\r\n]*)") do headers[name:lower()] = value end
+    local len = tonumber(headers["content-length"] or "0")
+    list[#list + 1] = { status = status, headers = headers, body = out:sub(head_end + 4, head_end + 3 + len) }
+    at = head_end + 4 + len
+  end
+  return list
+end
+
+describe("tinkr-server refusing a request that has a body", function()
+  -- --max-body 64 KiB: bodies up to 4 x that are read and dropped before
+  -- the refusal, so the answer cannot be lost to a reset.
+  local MAX, TOKEN = 65536, "s3cret"
+  local AUTH = "Authorization: Bearer " .. TOKEN .. "\r\n"
+  local NEXT = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+  local srv
+
+  setup(function()
+    local env = { TINKR_SERVER_TOKEN = TOKEN }
+    for k, v in pairs(ENV) do env[k] = v end
+    srv = server.start{ env = env, unset = { "TINKR_PROFILE", "TINKR_CONFIG" }, args = { "--max-body", tostring(MAX) } }
+  end)
+
+  teardown(function()
+    if srv then srv:stop() end
+  end)
+
+  local function post(target, headers, body)
+    return "POST " .. target .. " HTTP/1.1\r\nHost: x\r\n" .. headers .. "Content-Length: " .. #body .. "\r\n\r\n" .. body
+  end
+
+  local function chunked(target, headers, body)
+    return "POST " .. target .. " HTTP/1.1\r\nHost: x\r\n" .. headers .. "Transfer-Encoding: chunked\r\n\r\n"
+      .. ("%x\r\n"):format(#body) .. body .. "\r\n0\r\n\r\n"
+  end
+
+  -- On the old front end each was answered before its body was read and the
+  -- connection closed: the request behind it got no answer.
+  it("answers after reading the body, and the connection then serves the next request", function()
+    local big = ("x"):rep(MAX + 40000)
+    local cases = {
+      { post("/v1/scripts/fine", AUTH, big), 413, "too_large" },
+      { chunked("/v1/scripts/fine", AUTH, big), 413, "too_large" },
+      { post("/v1/scripts/fine", "", "{}"), 401, "unauthorized" },
+      { post("/healthz", "", ("y"):rep(1000)), 405, "method_not_allowed" },
+      { post("/v1/scripts/fine%00", AUTH, "{}"), 400, "bad_request" },
+    }
+    for _, c in ipairs(cases) do
+      local got = answers(c[1] .. NEXT, srv.port)
+      local what = c[1]:match("^[^\r]*")
+      assert.equal(2, #got, what)
+      json_error(got[1].status, got[1].headers, got[1].body, c[2], c[3])
+      assert.is_nil(got[1].headers["connection"], what)
+      assert.equal(200, got[2].status, what)
+    end
+  end)
+
+  it("answers at once a body not sent yet: the client waits for 100 Continue, or announces more than 4 x --max-body", function()
+    for _, headers in ipairs{ AUTH .. "Expect: 100-continue\r\nContent-Length: " .. (MAX + 1) .. "\r\n",
+                              AUTH .. "Content-Length: " .. (4 * MAX + 1) .. "\r\n" } do
+      -- headers only: the answer must come without the body
+      local got = answers("POST /v1/scripts/fine HTTP/1.1\r\nHost: x\r\n" .. headers .. "\r\n", srv.port)
+      assert.equal(1, #got, headers)
+      json_error(got[1].status, got[1].headers, got[1].body, 413, "too_large")
+    end
+  end)
+
+  it("stops reading a streamed body once it has dropped 4 x --max-body, and closes", function()
+    local got = answers(chunked("/v1/scripts/fine", AUTH, ("x"):rep(4 * MAX + 1)) .. NEXT, srv.port)
+    assert.equal(0, #got)
+    assert.equal(200, srv:get("/healthz").status)
+  end)
+end)
+
 describe("tinkr-server --config and TINKR_CONFIG", function()
   local dir
 

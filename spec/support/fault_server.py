@@ -13,10 +13,15 @@ Routes:
                        request_on_connection (1 for a new TCP connection),
                        after an optional pause
   /delay?ms=200        answers after a pause
+  /together?group=G&n=N  answers once N requests of group G wait at the same
+                       time (all of them then), or 409 after 20 s saying how
+                       many came: proves requests are concurrent without
+                       timing them
   /status?code=503     answers with that status
   /reset?bytes=N       announces N bytes, sends half, then closes with RST
   /garbage             bytes that are not HTTP, then closes
-  /never               reads the request and never answers
+  /never[?tag=T]       reads the request and never answers (with tag: counts
+                       it as /mark does, so a spec knows it arrived)
   /drip?bytes=N&ms=M   N bytes, one every M ms
   /big?bytes=N         streams N bytes (&chunked=1: without Content-Length)
   /gzip?bytes=N        N bytes of JSON-ish text, gzip-encoded
@@ -45,6 +50,8 @@ STOP = threading.Event()
 MARKS = {}
 BLACKHOLE = []  # the listening socket and the connections that fill it
 MARKS_LOCK = threading.Lock()
+GROUPS = {}  # /together: group -> requests arrived
+GROUPS_CHANGED = threading.Condition()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -123,6 +130,18 @@ class Handler(BaseHTTPRequestHandler):
             "request_on_connection": self.requests_on_connection,
         })
 
+    def r_together(self, body):
+        group, n = self.text_param("group"), self.param("n", 2)
+        with GROUPS_CHANGED:
+            GROUPS[group] = GROUPS.get(group, 0) + 1
+            GROUPS_CHANGED.notify_all()
+            together = GROUPS_CHANGED.wait_for(lambda: GROUPS[group] >= n or STOP.is_set(), timeout=20)
+            arrived = GROUPS[group]
+        if not together or arrived < n:
+            return self.send_json(409, {"error": "only %d of %d requests of group %s arrived together"
+                                                 % (arrived, n, group)})
+        self.send_json(200, {"together": n, "arrived": arrived})
+
     def r_delay(self, body):
         STOP.wait(self.param("ms", 200) / 1000.0)
         self.send_json(200, {"delayed_ms": self.param("ms", 200)})
@@ -168,6 +187,10 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def r_never(self, body):
+        tag = self.text_param("tag")
+        if tag:
+            with MARKS_LOCK:
+                MARKS[tag] = MARKS.get(tag, 0) + 1
         STOP.wait(60)
         self.close_connection = True
 

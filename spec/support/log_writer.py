@@ -1,14 +1,16 @@
 """A log writer for the --follow specs: indexes seed-layout log documents
 into a real OpenSearch while tinkr follows them.
-usage: log_writer.py URL INDEX GO_FILE SECONDS
-Creates INDEX, prints "ready", waits for GO_FILE to exist, then for SECONDS
-writes a batch every 0.15 s: several documents sharing one timestamp, and
+usage: log_writer.py URL INDEX GO_FILE BATCHES
+Creates INDEX, prints "ready", waits for GO_FILE to exist, then writes
+BATCHES batches 0.15 s apart: three documents sharing one timestamp, and
 every fourth batch one "late" document whose timestamp is 2 s in the past
 (stored after newer ones, as a slow shipper does).  Every third document is
-ERROR.  Prints one JSON line per document written: {"seq", "ts", "level", "late"}."""
+ERROR.  Prints one JSON line per document written: {"seq", "ts", "level", "late"}.
+A count, not a duration: how much gets written must not depend on how fast
+a loaded machine lets OpenSearch index."""
 import json, os, sys, time, urllib.request
 
-url, index, go_file, seconds = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], float(sys.argv[4])
+url, index, go_file, batches = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], int(sys.argv[4])
 
 def call(method, path, body, ctype="application/json"):
     req = urllib.request.Request(url + path, data=body, method=method, headers={"Content-Type": ctype})
@@ -26,8 +28,8 @@ print("ready", flush=True)
 while not os.path.exists(go_file):
     time.sleep(0.02)
 
-seq, batch, end = 0, 0, time.time() + seconds
-while time.time() < end:
+seq = 0
+for batch in range(batches):
     now_ms = int(time.time() * 1000)
     docs = []
     for _ in range(3):                      # three lines, one timestamp
@@ -47,5 +49,4 @@ while time.time() < end:
         sys.exit("bulk failed: " + json.dumps(res)[:300])
     for s, ts, late in docs:
         print(json.dumps({"seq": s, "ts": ts, "level": "ERROR" if s % 3 == 0 else "INFO", "late": late}), flush=True)
-    batch += 1
     time.sleep(0.15)

@@ -12,6 +12,8 @@
 --
 --   local proxy = server.proxy("http://127.0.0.1:19200", { delay_ms = 0 })
 --   proxy.url, proxy.pid, proxy:stop()
+--   local held = server.proxy(url, { hold = true })  -- requests wait ...
+--   held:release()                                     -- ... until this
 local helpers = require "helpers"
 local core = require "tinkr.core"
 
@@ -166,7 +168,9 @@ end
 local Proxy = {}
 Proxy.__index = Proxy
 
---- server.proxy(target_url, { delay_ms = n, port = n }) -> proxy with .url, .port, .pid, :stop()
+--- server.proxy(target_url, { delay_ms = n, port = n, hold = true })
+---   -> proxy with .url, .port, .pid, :stop(), and with hold: :release()
+--- hold: no request reaches the target until proxy:release().
 function M.proxy(target_url, opts)
   opts = opts or {}
   local hostport = assert(target_url:match("^https?://([^/]+)"), "bad target " .. target_url)
@@ -175,6 +179,11 @@ function M.proxy(target_url, opts)
     "--target", q(hostport), "--pidfile", q(pidfile), "--delay-ms", tostring(opts.delay_ms or 0),
     "--port", tostring(opts.port or 0) }, " ")
   local self = setmetatable({ pidfile = pidfile }, Proxy)
+  if opts.hold then
+    self.hold_file = os.tmpname()
+    os.remove(self.hold_file)
+    cmd = cmd .. " --hold-file " .. q(self.hold_file)
+  end
   self.proc = assert(io.popen(cmd, "r"))
   local line = self.proc:read("l")
   self.port = tonumber(line and line:match("^(%d+)$"))
@@ -187,7 +196,12 @@ function M.proxy(target_url, opts)
   return self
 end
 
+function Proxy:release()
+  assert(io.open(assert(self.hold_file, "not a holding proxy"), "w")):close()
+end
+
 function Proxy:stop()
+  if self.hold_file then os.remove(self.hold_file) end
   if self.pid then os.execute("kill -KILL " .. self.pid .. " 2>/dev/null") end
   self.pid = nil
   if self.proc then self.proc:close() end

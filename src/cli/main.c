@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <lauxlib.h>
 #include "runtime.h"
+#include "curl_lazy.h"
+#include "huge_pages.h"
 #include "repl.h"
 #include "modules.h"
 #include "surface.h"
@@ -17,12 +19,25 @@
 #define EXIT_SCRIPT_ERROR 1
 #define EXIT_USAGE 2
 
-static int is_command(const char *s)
+static int listed(const char *s, const char *const *names)
 {
-    for (int i = 0; tinkr_commands[i]; i++)
-        if (strcmp(s, tinkr_commands[i]) == 0)
+    for (int i = 0; names[i]; i++)
+        if (strcmp(s, names[i]) == 0)
             return 1;
     return 0;
+}
+
+static int is_command(const char *s) { return listed(s, tinkr_commands); }
+
+/* `tinkr logs ...` will make a request, unless it only prints its help. */
+static int will_request(int argc, char **argv)
+{
+    if (argc < 2 || !listed(argv[1], tinkr_request_commands))
+        return 0;
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 0;
+    return 1;
 }
 
 /* arg[0] = script name, arg[1..] = its arguments, arg[-1] = "tinkr". */
@@ -160,6 +175,10 @@ int main(int argc, char **argv)
      * again as Lua strings and buffers come and go. */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+    /* Loading libcurl is most of the time before a command's first
+     * connect(): done beside Lua's start-up, it is off that path. */
+    if (will_request(argc, argv))
+        curl_lazy_prewarm();
     lua_State *L = runtime_open_with(cli_alloc, NULL);
     if (!L) {
         fputs("tinkr: cannot create the Lua state (out of memory?)\n", stderr);
@@ -176,5 +195,6 @@ int main(int argc, char **argv)
         runtime_report(L, status);
     exiting = 1;
     lua_close(L);
+    curl_lazy_settle();
     return code;
 }

@@ -7,6 +7,9 @@
 /* `tinkr NAME` runs a command (tinkr.cli) for these; NULL-terminated. */
 extern const char *const tinkr_commands[];
 
+/* Those of them that ask a backend (`requests = true`); NULL-terminated. */
+extern const char *const tinkr_request_commands[];
+
 /* tinkr-server --help. */
 extern const char tinkr_server_usage[];
 

@@ -13,6 +13,7 @@
  * that suspends the connection while the stream is empty.  The stream owns
  * the job from then on (the worker may still run after the client left). */
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ struct request {
     enum request_state state;
     int answered;               /* a response is queued: later calls only drain the body */
     int body_too_large;
+    size_t dropped;             /* body bytes read and dropped (a refused request's) */
     int seen;                   /* the access handler has been called */
     int encoded_nul;            /* the raw request target has a %00 */
     const char *bad_text;       /* ROUTE_BAD_TEXT: why */
@@ -50,6 +52,7 @@ struct frontend {
     struct worker_pool *pool;
     struct server_metrics *metrics;
     size_t max_body;
+    size_t drain_max;           /* most body bytes read and dropped before a refusal */
     char *token;
     size_t token_len;
     atomic_int draining;
@@ -298,10 +301,25 @@ static enum MHD_Result answer_itself(struct request *rq, struct MHD_Connection *
     return queue_error(rq, c, "other", 500, "internal", "out of memory");
 }
 
-/* Headers are in: decide who answers.  Answers that need no body wait for
- * the end of the request, so the connection stays open for the next one;
- * only a request that announces a body it should not send is answered at
- * once (MHD then closes the connection instead of reading the body). */
+/* Whether a request the front end refuses is answered before its body.
+ * Answered early, MHD stops reading and closes the connection with the body
+ * unread, and the kernel then resets it: a client still sending may see
+ * the reset before it reads the answer (RFC 9112, 9.6).  So the body is
+ * read and dropped (up to drain_max) and the answer follows it, on a
+ * connection that stays open.  A client waiting for "100 Continue" sends
+ * nothing yet, so it is answered at once, as is one that announces more
+ * than the server is willing to drop. */
+static int answer_before_body(const struct frontend *fe, struct MHD_Connection *c, const char *length)
+{
+    const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    if (expect && strcasecmp(expect, "100-continue") == 0)
+        return 1;
+    return length && strtoull(length, NULL, 10) > fe->drain_max;
+}
+
+/* Headers are in: decide who answers.  A refusal waits for the end of the
+ * request (see answer_before_body), so the connection stays open for the
+ * next one. */
 static enum MHD_Result first_call(struct frontend *fe, struct request *rq, struct MHD_Connection *c,
                                   const char *url, const char *method)
 {
@@ -309,12 +327,13 @@ static enum MHD_Result first_call(struct frontend *fe, struct request *rq, struc
     const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     int has_body = (length && strcmp(length, "0") != 0) ||
                    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    int answer_now = has_body && answer_before_body(fe, c, length);
 
     if (rq->encoded_nul) {
         /* Any NUL would cut a name or value short in C: refuse them all. */
         rq->kind = ROUTE_BAD_TEXT;
         rq->bad_text = "the request target contains %00 (a NUL byte), which no path or parameter may hold";
-        return has_body ? answer_itself(rq, c) : MHD_YES;
+        return answer_now ? answer_itself(rq, c) : MHD_YES;
     }
     if (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0) {
         rq->label = url[1] == 'h' ? "/healthz" : "/metrics";
@@ -327,7 +346,7 @@ static enum MHD_Result first_call(struct frontend *fe, struct request *rq, struc
     else if (rq->kind != ROUTE_JOB && !is_get)
         rq->kind = ROUTE_NOT_ALLOWED;
     if (rq->kind != ROUTE_JOB)
-        return has_body ? answer_itself(rq, c) : MHD_YES;
+        return answer_now ? answer_itself(rq, c) : MHD_YES;
 
     rq->job = job_new(method, url);
     if (!rq->job) {
@@ -344,7 +363,7 @@ static enum MHD_Result first_call(struct frontend *fe, struct request *rq, struc
     rq->bad_text = request_text_problem(rq->job->path, rq->job->nargs, rq->job->arg_names, rq->job->arg_values);
     if (rq->bad_text) {
         rq->kind = ROUTE_BAD_TEXT;
-        return has_body ? answer_itself(rq, c) : MHD_YES;
+        return answer_now ? answer_itself(rq, c) : MHD_YES;
     }
     return MHD_YES;   /* wait for the body (or its absence) */
 }
@@ -400,12 +419,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (rq->kind == ROUTE_JOB && !rq->body_too_large) {
             if (rq->job->body_len + n > fe->max_body) {
                 rq->body_too_large = 1;   /* keep reading, drop the bytes, answer 413 */
+                rq->dropped = rq->job->body_len;
                 free(rq->job->body);
                 rq->job->body = NULL;
                 rq->job->body_len = 0;
             } else if (job_append_body(rq->job, upload_data, n) != 0) {
                 return MHD_NO;
             }
+        }
+        if (rq->kind != ROUTE_JOB || rq->body_too_large) {
+            /* A refusal's body: dropped, up to drain_max.  Past that MHD
+             * can no longer queue an answer mid-body, so the connection
+             * is closed. */
+            rq->dropped += n;
+            if (rq->dropped > fe->drain_max)
+                return MHD_NO;
         }
         return MHD_YES;
     }
@@ -464,6 +492,9 @@ struct frontend *frontend_start(const struct frontend_options *opt, struct worke
     fe->pool = pool;
     fe->metrics = metrics;
     fe->max_body = opt->max_body;
+    /* A client that overshoots the limit a few times over still gets its
+     * answer; dropping costs reading, never memory. */
+    fe->drain_max = opt->max_body > SIZE_MAX / 4 ? SIZE_MAX : opt->max_body * 4;
     fe->quiesced_socket = MHD_INVALID_SOCKET;
     atomic_init(&fe->draining, 0);
     atomic_init(&fe->in_flight, 0);

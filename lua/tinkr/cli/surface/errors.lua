@@ -2,6 +2,7 @@
 return {
   name = "errors",
   summary = "error signatures: ERROR/FATAL lines grouped by message with ids, numbers and times masked",
+  requests = true,
   synopsis = { "[--service NAME] [--level LEVEL[,LEVEL]] [--since DURATION | --from TIME --to TIME] [--where KEY=VALUE]... [--limit N] [--max-lines N] [options]",
                "--trace N [same options]" },
   description = "The error (and fatal) log lines of the window grouped into signatures: lines whose message is the "

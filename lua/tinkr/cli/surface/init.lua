@@ -23,6 +23,10 @@
 --   many     true when the option may be repeated (the values are collected)
 --   default  shown in help and man pages
 --   help     one line
+--
+-- A command that asks a backend says `requests = true`: bin/tinkr then
+-- starts loading libcurl as it starts (src/cli/curl_lazy.c), not on the
+-- first request.
 local _M = { _VERSION = "0.1.0" }
 
 --- The commands of `tinkr COMMAND`, in the order help lists them.
@@ -127,7 +131,7 @@ _M.ENVIRONMENT = {
 --- Exit statuses: one entry per tinkr.errors code, plus the CLI's own.
 _M.EXIT = {
   { 0, nil, "results (with --fail-if-found: none)" },
-  { 1, nil, "no results (with --fail-if-found: results); a script that raised" },
+  { 1, nil, "no results (with --fail-if-found: results); a script that raised; libcurl cannot be loaded (one line, see --version)" },
   { 2, "usage", "usage error: an unknown option, a bad value" },
   { 3, "config", "configuration: a missing URL, a bad profile or config file" },
   { 4, "connect", "cannot connect to a backend" },

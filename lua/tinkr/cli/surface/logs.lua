@@ -2,6 +2,7 @@
 return {
   name = "logs",
   summary = "log lines, newest first",
+  requests = true,
   synopsis = { "[--service NAME] [--level LEVEL[,LEVEL]] [--since DURATION | --from TIME --to TIME] [--grep TEXT] [--where KEY=VALUE]... [options]",
                "--follow [filters] [--limit N] [--interval DURATION] [--lag DURATION] [options]" },
   description = "Log lines, newest first. --limit 0 returns every match (paged past 10,000 with search_after inside a point in time, and streamed).",

@@ -2,6 +2,7 @@
 return {
   name = "mcp",
   summary = "serve tinkr's tools to an AI agent over MCP (stdio)",
+  requests = true,
   synopsis = { "[--profile NAME] [--now TIME]" },
   description = "Speaks the Model Context Protocol on stdin/stdout (one JSON-RPC message per line), for an agent "
     .. "that starts tinkr itself. The tools are services, errors, logs, traces, trace, metrics_query, metrics_range "

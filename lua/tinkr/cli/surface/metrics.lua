@@ -2,6 +2,7 @@
 return {
   name = "metrics",
   summary = "PromQL queries and recipes; a range draws a chart",
+  requests = true,
   synopsis = {
     "'PROMQL' [--since DURATION --step DURATION | --instant --time TIME] [options]",
     "--recipe NAME [--service NAME] [--since DURATION] [--param KEY=VALUE]... [options]",

@@ -2,6 +2,7 @@
 return {
   name = "services",
   summary = "one row per service: logs, errors, rate, 5xx, p99, requests, slowest trace; worst first",
+  requests = true,
   synopsis = { "[--since DURATION | --from TIME --to TIME] [--compare DURATION] [--service NAME] [options]" },
   description = "One row per service seen in the window in any signal (logs, traces, metrics), worst first "
     .. "(5xx share, then error lines): log lines, error lines (ERROR and FATAL, by severity number where the "

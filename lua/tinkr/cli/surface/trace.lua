@@ -2,6 +2,7 @@
 return {
   name = "trace",
   summary = "one trace as a waterfall, with its log lines",
+  requests = true,
   synopsis = { "TRACE_ID [--format table|json] [--tz ZONE]" },
   args = { { "TRACE_ID", type = "text", help = "32 hexadecimal digits" } },
   description = "Every span of one trace as a waterfall, with the log lines that carry its id under their spans.",

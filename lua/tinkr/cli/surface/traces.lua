@@ -2,6 +2,7 @@
 return {
   name = "traces",
   summary = "root spans (requests), slowest first",
+  requests = true,
   synopsis = { "[--service NAME] [--errors] [--since DURATION | --from TIME --to TIME] [--where KEY=VALUE]... [options]" },
   description = "Root spans (requests), slowest first. Where spans have no duration field, tinkr computes it and says so.",
   formats = { "table", "json", "ndjson", "csv" },

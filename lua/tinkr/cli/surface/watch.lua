@@ -2,6 +2,7 @@
 return {
   name = "watch",
   summary = "evaluate alert rules on their intervals and run their hooks",
+  requests = true,
   synopsis = { "RULES.lua... [--once] [--now TIME] [--profile NAME]" },
   args = { { "RULES", type = "file", help = "rule files (Lua), or directories of them" } },
   description = "Evaluates the rules of RULES.lua files (see queries/rules/) on their intervals. An alert goes "
