@@ -81,6 +81,13 @@ describe("core.map.stream", function()
     res = search(slow, 100, st)
     assert.equal(whole(res.body), (map.ndjson(res.body, SPEC, st)))
     assert.equal(0, (st:hits()))
+    -- its work could only be taken from a buffer: with a string body, no worker
+    st = map.stream(SPEC)
+    res = assert(http.request{ method = "POST", url = slow .. "/ss4o_logs-*/_search", body = dsl(3000),
+      headers = { ["content-type"] = "application/json", ["accept-encoding"] = "identity" }, tap = st })
+    assert.equal("string", type(res.body))
+    assert.equal(whole(res.body), (map.ndjson(res.body, SPEC, st)))
+    assert.equal(0, (st:hits()))
   end)
 
   it("stops cleanly when the answer is an error, or nobody maps it", function()

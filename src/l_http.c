@@ -208,6 +208,14 @@ static void read_headers(lua_State *L, int t, request_storage *rs, int arg, int 
   rs->req.nheaders = i;
 }
 
+/* Whether a 2xx body may be handed over as a buffer (http_buffer.h). */
+static int buffers_allowed(lua_State *L) {
+  if (budget_current(L)) return 0;
+  int off = lua_getfield(L, LUA_REGISTRYINDEX, HTTP_BUFFER_OFF) != LUA_TNIL && lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return !off;
+}
+
 /* Fills rs from the table at index t, raising on misuse.  Pushes one
  * value (scratch memory) that must stay on the stack while rs is used. */
 static void read_request(lua_State *L, int t, request_storage *rs, int arg, int element) {
@@ -260,6 +268,14 @@ static void read_request(lua_State *L, int t, request_storage *rs, int arg, int 
   rs->req.username = read_c_string(L, t, "username", arg, element);
   rs->req.password = read_c_string(L, t, "password", arg, element);
   rs->req.aws_sigv4 = read_c_string(L, t, "aws_sigv4", arg, element);
+  type = raw_field(L, t, "response_body");
+  if (type != LUA_TNIL) {
+    const char *how = type == LUA_TSTRING ? lua_tostring(L, -1) : "";
+    if (strcmp(how, "buffer") == 0) rs->req.body_as_buffer = 1;
+    else if (strcmp(how, "string") != 0)
+      raise_arg(L, arg, element, "response_body: \"string\" or \"buffer\" expected");
+  }
+  lua_pop(L, 1);
   /* tap: only where the request table (which keeps it alive) outlives the
    * transfer, i.e. request(); elsewhere it is refused */
   type = raw_field(L, t, "tap");
@@ -267,15 +283,8 @@ static void read_request(lua_State *L, int t, request_storage *rs, int arg, int 
     http_tap *tap = luaL_testudata(L, -1, HTTP_TAP_MT);
     if (!tap) raise_arg(L, arg, element, "tap: a tap (tinkr.core.map.stream) expected");
     if (element || arg != 1) raise_arg(L, arg, element, "tap: only for request()");
-    rs->req.tap = tap;
-  }
-  lua_pop(L, 1);
-  type = raw_field(L, t, "response_body");
-  if (type != LUA_TNIL) {
-    const char *how = type == LUA_TSTRING ? lua_tostring(L, -1) : "";
-    if (strcmp(how, "buffer") == 0) rs->req.body_as_buffer = 1;
-    else if (strcmp(how, "string") != 0)
-      raise_arg(L, arg, element, "response_body: \"string\" or \"buffer\" expected");
+    /* its work is only taken from a body handed over as a buffer */
+    rs->req.tap = rs->req.body_as_buffer && buffers_allowed(L) ? tap : NULL;
   }
   lua_pop(L, 1);
   if (rs->req.password && !rs->req.username)
@@ -363,12 +372,6 @@ const char *http_buffer_or_string(lua_State *L, int idx, size_t *len) {
 
 /* The body of a 2xx answer to a request that asked for a buffer is taken
  * from the transfer; anything else is copied into a string. */
-static int buffers_allowed(lua_State *L) {
-  if (budget_current(L)) return 0;
-  int off = lua_getfield(L, LUA_REGISTRYINDEX, HTTP_BUFFER_OFF) != LUA_TNIL && lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  return !off;
-}
 
 static void push_body(lua_State *L, const http_result *r, http_group *g) {
   if (r->body_as_buffer && r->status >= 200 && r->status < 300 && g && buffers_allowed(L)) {
