@@ -235,9 +235,15 @@ int map_stream_adopt(map_stream *st, mapper *m, json_scanner *s, size_t *count)
   st->body = NULL;
   st->have_walk = 0;
   if (!usable) return 1;
-  if (map_out_reserve(m->out, st->out.len) < 0) return 1;
-  memcpy(m->out->p + m->out->len, st->out.p, st->out.len);
-  m->out->len += st->out.len;
+  if (m->out->len == 0) {      /* the usual case: its lines become the output, no copy */
+    map_out mine = *m->out;
+    *m->out = st->out;
+    st->out = mine;
+  } else {
+    if (map_out_reserve(m->out, st->out.len) < 0) return 1;
+    memcpy(m->out->p + m->out->len, st->out.p, st->out.len);
+    m->out->len += st->out.len;
+  }
   map_adopt_hits(m, s, count, &st->done);
   st->adopted = 1;
   return st->done.state == MAP_HITS_CLOSED ? 0 : 1;
