@@ -66,3 +66,35 @@ for _, who in ipairs{ "tinkr", "tinkr-nocache" } do
     print(("bench logs-10k%s-vs-%s-cpu: tinkr %.1f ms, %s %.1f ms, ratio %.2f"):format(tag, peer, a.cpu, peer, b.cpu, b.cpu / a.cpu))
   end
 end
+
+-- The same search over a slower link: spec/support/trickle_proxy.py hands
+-- the real OpenSearch's answer on 128 KB every 2 ms (about 0.5 Gbps, a LAN
+-- between racks rather than loopback).  The transfer then takes ~120 ms and
+-- tinkr maps the hits as they arrive (core.map.stream), so it should end
+-- close to curl; "-whole" is the same tinkr mapping only after the last
+-- byte (TINKR_MAP_STREAM=0), to show what the overlap is worth.
+local proxy = assert(io.popen("exec python3 " .. q(ROOT .. "/spec/support/trickle_proxy.py") .. " --target "
+  .. q(os_url:match("^https?://([^/]+)")) .. " --piece 131072 --gap-ms 2 --max-seconds 600", "r"))
+local port, pid = (proxy:read("l") or ""):match("^(%d+) (%d+)$")
+assert(port, "trickle_proxy.py did not start")
+local slow_url = "http://127.0.0.1:" .. port
+local function via_slow(cmd)
+  local t = {}
+  for _, a in ipairs(cmd) do t[#t + 1] = a:gsub("^OTEL_OPENSEARCH_URL=.*", "OTEL_OPENSEARCH_URL=" .. slow_url) end
+  return t
+end
+local slow = measure.hyperfine({
+  { name = "tinkr", cmd = via_slow(tinkr_cmd("300")) },
+  { name = "tinkr-whole", cmd = via_slow(with_env{ "TINKR_MAP_STREAM=0", tinkr, "logs", "--since", "6h", "--limit", "10000",
+    "--format", "ndjson" }) },
+  { name = "curl", cmd = { "curl", "-s", "-o", "/dev/null", "-H", "Content-Type: application/json",
+    "--data-binary", "@" .. body_file, slow_url .. "/ss4o_logs-*/_search" } },
+}, { runs = RUNS, out = ROOT .. "/build/bench/logs-slow-hyperfine" })
+os.execute("kill " .. pid .. " 2>/dev/null")
+proxy:close()
+print("# the same 10,000 hits through a link of ~0.5 Gbps (trickle_proxy.py: 128 KB per 2 ms)")
+for _, who in ipairs{ "tinkr", "tinkr-whole" } do
+  local a, b = slow[who], slow.curl
+  print(("bench logs-10k-slow-link-%s-vs-curl: tinkr %.1f ms, curl %.1f ms, ratio %.2f"):format(
+    who == "tinkr" and "streamed" or "whole", a.median, b.median, b.median / a.median))
+end

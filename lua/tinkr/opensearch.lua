@@ -246,7 +246,9 @@ function Client:search(index, dsl, spec, as_ndjson)
   local started = core.monotonic()
   -- JSON lines are mapped while the response arrives (a tap, core.map.stream)
   -- where the request runs here; in a tinkr.all task it runs elsewhere
-  local stream = as_ndjson and not parallel.in_task() and map.stream(spec) or nil
+  -- (TINKR_MAP_STREAM=0: after the last byte only, for bench/logs_bench.lua's comparison)
+  local stream = as_ndjson and not parallel.in_task() and os.getenv("TINKR_MAP_STREAM") ~= "0"
+    and map.stream(spec) or nil
   local res, err, request = self:send("POST", path, dsl, index, "buffer", stream)   -- mapped in place
   if not res then return nil, err end
   return mapped(res, request, spec, as_ndjson, started, stream)
