@@ -118,6 +118,7 @@ _M.ENVIRONMENT = {
   { "XDG_STATE_HOME", "where the REPL keeps its history (tinkr/history; default ~/.local/state)" },
   { "XDG_CACHE_HOME", "where tinkr caches what it learned of the backends: index fields, discovered indices, the metric naming style, completion's service names (tinkr/, mode 0700; default ~/.cache)" },
   { "TINKR_CACHE_DIR", "the cache directory itself (default $XDG_CACHE_HOME/tinkr)" },
+  { "TINKR_MAP_STREAM", "0: map a search's hits only after its last byte arrives, not while it arrives (to compare; bench/logs_bench.lua)" },
   { "NO_COLOR", "when set and not empty, no colour" },
   { "COLUMNS", "the width tables and charts fit (default: the terminal's)" },
   { "TZDIR", "where time zone files are, for --tz (default /usr/share/zoneinfo)" },
