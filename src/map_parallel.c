@@ -51,18 +51,26 @@ void map_walk_hits(mapper *m, json_scanner *s, int at_element, size_t n,
   json_token t;
   memset(r, 0, sizeof *r);
   r->state = MAP_HITS_ERROR;
-  if (at_element) {
-    n = n ? n : 1;                     /* > 0: a ',' must come before the next */
-  } else {
-    int rc = json_array_next(s, &n);
-    if (rc < 0) return;
-    if (rc == 0) {
-      r->state = MAP_HITS_CLOSED;
-      r->after = *s;
-      return;
-    }
-  }
+  int at_hit = at_element;
+  if (at_element && n == 0) n = 1;     /* > 0: a ',' must come before the next */
+  json_scanner after = *s;
   for (;;) {
+    if (!at_hit) {                     /* past '[' or a hit: the next, or the end */
+      int rc = json_array_next(s, &n);
+      if (rc < 0) return;
+      if (rc == 0) {
+        r->state = MAP_HITS_CLOSED;
+        r->after = *s;
+        return;
+      }
+      if (limit && r->count > 0 && s->p >= limit) {
+        r->state = MAP_HITS_STOPPED;
+        r->exact = s->p == limit;
+        r->after = after;
+        return;
+      }
+    }
+    at_hit = 0;
     if (json_peek(s) != JSON_OBJECT) return;   /* the serial walk names it */
     if (json_value(s, &t) == JSON_NONE) return;
     map_hit_reset(m);
@@ -72,20 +80,7 @@ void map_walk_hits(mapper *m, json_scanner *s, int at_element, size_t n,
     r->count++;
     r->have_sort = m->have_sort;
     if (m->have_sort) r->last_sort = m->last_sort;
-    json_scanner after = *s;
-    int rc = json_array_next(s, &n);
-    if (rc < 0) return;
-    if (rc == 0) {
-      r->state = MAP_HITS_CLOSED;
-      r->after = *s;
-      return;
-    }
-    if (limit && s->p >= limit) {
-      r->state = MAP_HITS_STOPPED;
-      r->exact = s->p == limit;
-      r->after = after;
-      return;
-    }
+    after = *s;
   }
 }
 
