@@ -47,7 +47,6 @@ struct map_stream {
   /* what the worker did: valid once it is joined */
   const unsigned char *start;  /* just past the hit list's '[' */
   map_hits done;               /* all hits mapped so far, as one walk */
-  size_t hits;
   int have_walk, adopted;
 };
 
@@ -109,12 +108,11 @@ static void *worker(void *arg)
     }
     size_t mark = st->out.len;
     map_hits r;
-    map_walk_hits(&st->m, &s, 0, st->hits, limit, &r);
+    map_walk_hits(&st->m, &s, 0, st->done.count, limit, &r);
     if (r.state == MAP_HITS_ERROR) {
       st->out.len = mark;      /* left to map.ndjson, from the last good hit */
       break;
     }
-    st->hits += r.count;
     st->done.count += r.count;
     st->done.state = r.state;
     st->done.after = r.after;
@@ -197,7 +195,7 @@ size_t map_stream_size(void) { return sizeof(map_stream); }
 size_t map_stream_hits(const map_stream *st, int *adopted)
 {
   *adopted = st->adopted;
-  return st->running ? 0 : st->hits;
+  return st->running ? 0 : st->done.count;
 }
 
 int map_stream_init(map_stream *st, const mapper *m)
