@@ -27,6 +27,7 @@ build = {
         "src/l_http.c",
         "src/l_json.c",
         "src/l_map.c",
+        "src/l_map_lines.c",
         "src/l_sandbox_string.c",
         "src/l_sandbox_table.c",
         "src/l_text.c",

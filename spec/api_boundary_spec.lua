@@ -22,7 +22,7 @@ end
 local GOOD = {
   string = "x", strings = "a,b", integer = 5, boolean = true, duration = "15m", time = "now-5m",
   filters = "k=v", trace_id = "abc123", promql = "up", name = "http_latency",
-  ["function"] = function() end, functions = {}, settings = { timeout = 3 },
+  ["function"] = function() end, functions = {}, settings = { timeout = 3 }, sink = function() end,
 }
 local NESTED_QUERY = { value = "PAYMENTS-API", case_insensitive = true }
 local BAD = {
@@ -37,6 +37,7 @@ local BAD = {
   promql = { 5, NESTED_QUERY, json.null },
   name = { 5, "../x", NESTED_QUERY },
   ["function"] = { "f", 5 },
+  sink = { "f", 5, {}, NESTED_QUERY },
   functions = { "f", { 1 } },
   settings = { { nope = 1 }, { timeout = {} }, "x" },
 }

@@ -2,7 +2,8 @@
  * A response body handed to Lua without copying it into a string: a
  * request with response_body = "buffer" gets, for a 2xx answer, res.body as
  * this userdata (#res.body is its length, res.body:text() a string copy).
- * map.rows and map.ndjson read it in place: a 10,000-hit search is 7.7 MB,
+ * map.rows and map.ndjson read it in place (and map.ndjson's lines are
+ * handed over the same way, l_map_lines.c): a 10,000-hit search is 7.7 MB,
  * and copying it costs more than a millisecond of a run that is otherwise
  * waiting for nothing but the map.
  */
@@ -29,6 +30,10 @@ typedef struct {
   struct http_tap *tap;  /* still reading p, or NULL: told before p is freed
                             (the userdata's user value keeps it alive) */
 } http_buffer;
+
+/* Whether bytes outside the Lua allocator may be handed to L now (not in a
+ * capped state, not in a sandboxed call): else strings are. */
+int http_buffers_allowed(lua_State *L);
 
 /* Pushes a buffer that owns body (NULL: empty). */
 void http_buffer_push(lua_State *L, char *body, size_t len, size_t cap);

@@ -208,8 +208,7 @@ static void read_headers(lua_State *L, int t, request_storage *rs, int arg, int 
   rs->req.nheaders = i;
 }
 
-/* Whether a 2xx body may be handed over as a buffer (http_buffer.h). */
-static int buffers_allowed(lua_State *L) {
+int http_buffers_allowed(lua_State *L) {
   if (budget_current(L)) return 0;
   int off = lua_getfield(L, LUA_REGISTRYINDEX, HTTP_BUFFER_OFF) != LUA_TNIL && lua_toboolean(L, -1);
   lua_pop(L, 1);
@@ -284,7 +283,7 @@ static void read_request(lua_State *L, int t, request_storage *rs, int arg, int 
     if (!tap) raise_arg(L, arg, element, "tap: a tap (tinkr.core.map.stream) expected");
     if (element || arg != 1) raise_arg(L, arg, element, "tap: only for request()");
     /* its work is only taken from a body handed over as a buffer */
-    rs->req.tap = rs->req.body_as_buffer && buffers_allowed(L) ? tap : NULL;
+    rs->req.tap = rs->req.body_as_buffer && http_buffers_allowed(L) ? tap : NULL;
   }
   lua_pop(L, 1);
   if (rs->req.password && !rs->req.username)
@@ -347,6 +346,8 @@ void http_buffer_push(lua_State *L, char *body, size_t len, size_t cap) {
     static const luaL_Reg methods[] = {{"text", buffer_text}, {NULL, NULL}};
     lua_pushcfunction(L, buffer_gc);
     lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, buffer_gc);       /* local body <close>: freed now, not when the GC comes */
+    lua_setfield(L, -2, "__close");
     lua_pushcfunction(L, buffer_len);
     lua_setfield(L, -2, "__len");
     lua_pushcfunction(L, buffer_text);
@@ -374,7 +375,7 @@ const char *http_buffer_or_string(lua_State *L, int idx, size_t *len) {
  * from the transfer; anything else is copied into a string. */
 
 static void push_body(lua_State *L, const http_result *r, http_group *g) {
-  if (r->body_as_buffer && r->status >= 200 && r->status < 300 && g && buffers_allowed(L)) {
+  if (r->body_as_buffer && r->status >= 200 && r->status < 300 && g && http_buffers_allowed(L)) {
     size_t len = r->body_len, cap = 0;
     /* the buffer userdata exists before the body leaves the transfer, so
      * a memory error here cannot lose it */

@@ -22,6 +22,7 @@
 #include "l_json.h"
 #include "http_buffer.h"
 #include "http_tap.h"
+#include "map_lines.h"
 #include "map_mapper.h"
 #include "map_stream.h"
 
@@ -132,6 +133,30 @@ static int trie_layout(mapper *m, int node, int at)
   return at;
 }
 
+/* A node a key may not end at to any purpose (no path ends there, none
+ * goes on inside its value) and with one child, the next node made: the
+ * walk through it is forced.  (Apart from the roots, a node's one child is
+ * always the next node made: the path that made the node went on from it,
+ * and no other path branched off.) */
+static int forced(const mapper *m, int node)
+{
+  const trie_node *n = &m->nodes[node];
+  return n->nterm == 0 && n->dot == 0 && n->child == node + 1 && m->nodes[n->child].sibling == 0;
+}
+
+/* Marks runs of forced nodes: from a forced node the key's next `run`
+ * bytes must be node_bytes[node+1 .. node+run], which lead to node+run.
+ * Most keys of a hit are then matched, or refused, by one memcmp rather
+ * than a walk down the trie a byte at a time. */
+static void find_runs(mapper *m)
+{
+  for (int i = m->nnodes - 1; i >= 0; i--) {
+    m->node_bytes[i] = m->nodes[i].byte;
+    if (!forced(m, i)) continue;
+    m->nodes[i].run = 1 + (forced(m, i + 1) ? m->nodes[i + 1].run : 0);
+  }
+}
+
 static void build_trie(mapper *m)
 {
   m->nnodes = 2;
@@ -154,6 +179,7 @@ static void build_trie(mapper *m)
     m->nodes[node].nterm = i + 1;
   }
   trie_layout(m, 1, trie_layout(m, 0, 0));
+  find_runs(m);
 }
 
 /* Leaves on the stack: the mapper userdata, the anchor table, and nfields
@@ -186,7 +212,8 @@ static mapper *compile_spec(lua_State *L, int spec)
                 sizeof(trie_node) * maxnodes + sizeof(map_term) * (size_t)z.npaths +
                 sizeof(int) * (size_t)z.npaths +
                 sizeof(int) * (size_t)z.nfields + keycap +
-                2 * sizeof(map_slice) * (size_t)z.nfields + sizeof(int) * (size_t)z.nfields;
+                2 * sizeof(map_slice) * (size_t)z.nfields + sizeof(int) * (size_t)z.nfields +
+                maxnodes;
   mapper *m = lua_newuserdatauv(L, need, 0);
   memset(m, 0, sizeof *m);
   char *at = (char *)(m + 1);
@@ -209,6 +236,8 @@ static mapper *compile_spec(lua_State *L, int spec)
   at += sizeof(int) * (size_t)z.npaths;
   m->keybuf = at;
   m->keycap = keycap;
+  at += keycap;
+  m->node_bytes = (unsigned char *)at;
   m->time_field = -1;
   m->nsrc = z.nsrc;
   m->nhit = z.npaths - z.nsrc;
@@ -284,12 +313,22 @@ static int wanted(const mapper *m, int from, int to)
   return 0;
 }
 
-/* The node a key leads to from node, or -1 when no path goes that way. */
+/* The node a key leads to from node, or -1 when no path goes that way
+ * (or the key ends inside a run, where no node is of any use). */
 static int follow_key(const mapper *m, int node, const char *k, size_t klen)
 {
   if (klen == SIZE_MAX) return -1;
-  for (size_t i = 0; i < klen; i++) {
-    node = trie_child(m->nodes, node, (unsigned char)k[i]);
+  const trie_node *nodes = m->nodes;
+  size_t i = 0;
+  while (i < klen) {
+    size_t run = (size_t)nodes[node].run;
+    if (run) {
+      if (klen - i < run || memcmp(k + i, m->node_bytes + node + 1, run) != 0) return -1;
+      i += run;
+      node += (int)run;
+      continue;
+    }
+    node = trie_child(nodes, node, (unsigned char)k[i++]);
     if (!node) return -1;
   }
   return node;
@@ -606,26 +645,6 @@ static void compile_output(lua_State *L, mapper *m, int spec)
 
 /* map.ndjson's output buffer, freed by __gc whether or not the call
  * raises (it is plain malloc so that threads can grow theirs alike). */
-static int out_gc(lua_State *L)
-{
-  map_out *out = lua_touserdata(L, 1);
-  map_out_free(out);
-  return 0;
-}
-
-static map_out *push_out(lua_State *L, size_t cap)
-{
-  map_out *out = lua_newuserdatauv(L, sizeof *out, 0);
-  memset(out, 0, sizeof *out);
-  if (luaL_newmetatable(L, "tinkr.map.out")) {
-    lua_pushcfunction(L, out_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  if (map_out_reserve(out, cap) < 0) luaL_error(L, "not enough memory");
-  return out;
-}
-
 /* rows(body, spec) and ndjson(body, spec) share everything but what they
  * make of each hit. */
 static int run_map(lua_State *L, int raw)
@@ -639,6 +658,11 @@ static int run_map(lua_State *L, int raw)
     if (!lua_rawequal(L, -1, 2)) luaL_argerror(L, 3, "a stream made for another spec");
     lua_pop(L, 1);
   }
+  /* ndjson(..., "buffer"): the lines as a userdata (l_map_lines.c), where
+   * memory outside the Lua allocator may be handed out (http_buffer.h) */
+  int as_buffer = raw && !lua_isnoneornil(L, 4) &&
+                  luaL_checkoption(L, 4, NULL, (const char *const[]){ "buffer", NULL }) == 0 &&
+                  http_buffers_allowed(L);
   lua_settop(L, 3);            /* 1 body, 2 spec, 3 stream or nil */
   tinkr_json_push_array_mt(L);
   int array_mt = lua_gettop(L);
@@ -655,7 +679,10 @@ static int run_map(lua_State *L, int raw)
     compile_output(L, m, 2);
     /* room for lines as long as the response: untouched room costs no
      * memory, and growing would move the lines */
-    m->out = push_out(L, len + 256);
+    m->lines = map_lines_new(L);
+    m->out_slot = lua_gettop(L);
+    m->out = &m->lines->cur;
+    if (map_out_reserve(m->out, len + 256) < 0) return luaL_error(L, "not enough memory");
   }
   lua_newtable(L);
   lua_pushvalue(L, array_mt);
@@ -687,8 +714,10 @@ static int run_map(lua_State *L, int raw)
     lua_setfield(L, m->meta, "last_sort");
   }
   if (raw && m->out->failed) return luaL_error(L, "not enough memory");
-  if (raw)
-    lua_pushlstring(L, m->out->p, m->out->len);
+  if (raw && as_buffer)
+    lua_pushvalue(L, m->out_slot);
+  else if (raw)
+    map_lines_push_text(L, m->lines);
   else
     lua_pushvalue(L, m->rows);
   lua_pushvalue(L, m->meta);
@@ -748,8 +777,10 @@ static int map_stream_new(lua_State *L)
   return 1;
 }
 
-/* ndjson(body, spec) -> text, meta: each hit as one line of JSON made from
- * the raw text of its values — no Lua value is built for any of them. */
+/* ndjson(body, spec [, stream [, "buffer"]]) -> text, meta: each hit as one
+ * line of JSON made from the raw text of its values — no Lua value is built
+ * for any of them.  With "buffer", text is a lines userdata instead of a
+ * string (#, :text(), :find(), :write(file)). */
 static int map_ndjson(lua_State *L) { return run_map(L, 1); }
 
 int luaopen_tinkr_map(lua_State *L)

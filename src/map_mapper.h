@@ -41,6 +41,7 @@ typedef struct {
   int child, sibling;  /* first child and next sibling; 0 = none (0 is a root) */
   int dot;             /* the '.' child, or 0 */
   int term, nterm, sub_end;
+  int run;             /* > 0: the next `run` bytes are forced (see follow_key) */
   unsigned char byte;
 } trie_node;
 
@@ -61,15 +62,27 @@ typedef struct {
   int failed;
 } map_out;
 
+/* map.ndjson's lines as the pieces they were written in, in order: the
+ * lines of a chunk mapped by a thread, or by the stream's worker, are moved
+ * in rather than copied after the others (megabytes that are only going to
+ * be written out).  cur is always the last piece, where the walk writes. */
+#define MAP_LINES_MAX 40
+typedef struct {
+  map_out seg[MAP_LINES_MAX];
+  int n;
+  map_out cur;
+} map_lines;
+
 typedef struct {
   lua_State *L;
   json_scanner *s;
-  int array_mt, rows, meta, names, row;  /* stack slots */
+  int array_mt, rows, meta, names, row, out_slot;  /* stack slots */
   int nfields;
   map_path *paths;  /* [0, nsrc) resolve in _source, [nsrc, nsrc+nhit) in the hit */
   int nsrc, nhit;
   trie_node *nodes; /* [0] the _source root, [1] the hit root */
   int nnodes;
+  unsigned char *node_bytes;  /* node_bytes[i] == nodes[i].byte: runs compare as one memcmp */
   map_term *terms;
   int *path_next;   /* scratch while the trie is built */
   int *best;        /* per field: rank of the value already in the row */
@@ -86,6 +99,7 @@ typedef struct {
   map_slice *name_json;  /* per field: '"name":', escaped */
   int time_field;   /* field whose text becomes UTC RFC 3339 + time_ns, or -1 */
   map_out *out;
+  map_lines *lines; /* the pieces out belongs to (out == &lines->cur), or NULL */
   int threads;      /* map.ndjson: 0 = as many as pay off, else exactly this many chunks */
   struct map_stream *stream;  /* hits mapped while the response arrived, or NULL */
 } mapper;
@@ -105,6 +119,17 @@ int map_out_reserve(map_out *out, size_t n);
 
 /* Frees out's buffer. */
 void map_out_free(map_out *out);
+
+/* Puts the lines of from after m->out's and empties from: moved in as a
+ * piece of m->lines where m has them, else copied.  0, or -1 when memory
+ * ran out (m->out->failed is set). */
+int map_out_append(mapper *m, map_out *from);
+
+/* All the pieces' bytes. */
+size_t map_lines_len(const map_lines *lines);
+
+/* Frees every piece. */
+void map_lines_free(map_lines *lines);
 
 /* CPUs this process may run on. */
 int map_cpus_available(void);

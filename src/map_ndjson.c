@@ -40,6 +40,40 @@ void map_out_free(map_out *out)
   out->len = out->cap = 0;
 }
 
+int map_out_append(mapper *m, map_out *from)
+{
+  map_lines *lines = m->lines;
+  if (from->len == 0) return 0;
+  if (lines && m->out == &lines->cur && !lines->cur.failed && lines->n + 2 <= MAP_LINES_MAX) {
+    if (lines->cur.len > 0) {          /* cur's lines come first: a piece of their own */
+      lines->seg[lines->n++] = lines->cur;
+      memset(&lines->cur, 0, sizeof lines->cur);
+    }
+    lines->seg[lines->n++] = *from;
+    memset(from, 0, sizeof *from);
+    return 0;
+  }
+  if (map_out_reserve(m->out, from->len) < 0) return -1;
+  memcpy(m->out->p + m->out->len, from->p, from->len);
+  m->out->len += from->len;
+  from->len = 0;
+  return 0;
+}
+
+size_t map_lines_len(const map_lines *lines)
+{
+  size_t n = lines->cur.len;
+  for (int i = 0; i < lines->n; i++) n += lines->seg[i].len;
+  return n;
+}
+
+void map_lines_free(map_lines *lines)
+{
+  for (int i = 0; i < lines->n; i++) map_out_free(&lines->seg[i]);
+  lines->n = 0;
+  map_out_free(&lines->cur);
+}
+
 /* A value's raw text on one line, written at w (at most n bytes); returns
  * the end.  A stored _source may be pretty-printed ({"body":[1,\n2]}), and
  * one hit must stay one line, so a value with a line break loses all

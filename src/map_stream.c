@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "http_tap.h"
 #include "map_mapper.h"
@@ -30,6 +31,14 @@
 
 /* Below this a response is mapped after it arrives (a thread costs more). */
 #define STREAM_MIN_BYTES (1024 * 1024)
+/* The worker starts only once the answer has been arriving this long... */
+#define STREAM_WATCH_NS (2 * 1000000LL)
+/* ...and the rest of it, at the pace seen so far, would take this long.
+ * A faster wire leaves too little time to map in, and when the sender is
+ * on this host (loopback) a worker takes a core from it: the transfer
+ * slows by about what the worker maps.  Mapping after the last byte, on
+ * every core, then ends sooner. */
+#define STREAM_MIN_REST_NS (10 * 1000000LL)
 /* The worker maps at least this much at a time. */
 #define STREAM_STEP (192 * 1024)
 
@@ -43,6 +52,7 @@ struct map_stream {
   const unsigned char *body;   /* the buffer being filled, or NULL */
   size_t avail, total;         /* under lock */
   int running, stop, refused;
+  long long first_ns;          /* when the hit list was first seen; 0 before */
   pthread_t thread;
   /* what the worker did: valid once it is joined */
   const unsigned char *start;  /* just past the hit list's '[' */
@@ -141,22 +151,47 @@ static void start_worker(map_stream *st, const unsigned char *body, size_t total
   if (!st->running) st->refused = 1;
 }
 
+static long long now_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Whether the rest of the body will take long enough to be worth mapping
+ * meanwhile, judged by the pace of its first STREAM_WATCH_NS. */
+static int slow_enough(map_stream *st, size_t len, size_t total)
+{
+  long long now = now_ns();
+  if (!st->first_ns) st->first_ns = now;
+  long long seen = now - st->first_ns;
+  if (seen < STREAM_WATCH_NS) return 0;
+  double rest_ns = (double)(total - len) * (double)seen / (double)len;
+  if (rest_ns < (double)STREAM_MIN_REST_NS) st->refused = 1;   /* decided: after the last byte */
+  return !st->refused;
+}
+
 static void on_data(http_tap *tap, const char *data, size_t len, size_t total)
 {
   map_stream *st = (map_stream *)tap;
   const unsigned char *body = (const unsigned char *)data;
   if (st->refused) return;
-  if (!st->body) {
+  if (!st->running) {
+    if (st->body && body != st->body) return;   /* another transfer: not ours */
     if (total < STREAM_MIN_BYTES || map_cpus_available() < 2) {
       st->refused = 1;
       return;
     }
     if (len < 256) return;
-    st->start = hit_list(body, len);
     if (!st->start) {
-      if (len >= 65536) st->refused = 1;
-      return;
+      st->start = hit_list(body, len);
+      if (!st->start) {
+        if (len >= 65536) st->refused = 1;
+        return;
+      }
+      st->body = body;
     }
+    if (!slow_enough(st, len, total)) return;
     start_worker(st, body, total);
     if (st->refused) return;
   } else if (body != st->body) {          /* another transfer (a retry): not ours */
@@ -233,14 +268,12 @@ int map_stream_adopt(map_stream *st, mapper *m, json_scanner *s, size_t *count)
   st->body = NULL;
   st->have_walk = 0;
   if (!usable) return 1;
-  if (m->out->len == 0) {      /* the usual case: its lines become the output, no copy */
+  if (m->out->len == 0 && !m->lines) {   /* its lines become the output, no copy */
     map_out mine = *m->out;
     *m->out = st->out;
     st->out = mine;
-  } else {
-    if (map_out_reserve(m->out, st->out.len) < 0) return 1;
-    memcpy(m->out->p + m->out->len, st->out.p, st->out.len);
-    m->out->len += st->out.len;
+  } else if (map_out_append(m, &st->out) < 0) {
+    return 1;
   }
   map_adopt_hits(m, s, count, &st->done);
   st->adopted = 1;

@@ -164,6 +164,13 @@ CHECK["function"] = function(v)
   return nil, "a function expected"
 end
 
+-- Where JSON lines go: a function called with chunks of text, or an open
+-- file they are written to (the CLI's stdout: no Lua string is made).
+function CHECK.sink(v)
+  if type(v) == "function" or io.type(v) == "file" then return v end
+  return nil, "a function or an open file expected"
+end
+
 function CHECK.functions(v)
   if type(v) ~= "table" or is_null(v) then return nil, "a table of functions expected" end
   for k, fn in pairs(v) do

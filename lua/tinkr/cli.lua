@@ -154,7 +154,7 @@ function commands.logs(opts, pos, out)
     service = opts.service, level = opts.level, since = opts.since, from = opts.from, to = opts.to,
     limit = opts.limit, grep = opts.grep, where = opts.where, fields = opts.fields, trace_id = opts.trace,
     each = writer and function(r) n = n + 1; writer:row(r) end or nil,
-    ndjson = raw and function(text) io.stdout:write(text) end or nil,
+    ndjson = raw and io.stdout or nil,          -- written from the lines as mapped, no Lua string
   }
   if not rows then return fail(meta) end
   if raw then

@@ -213,7 +213,8 @@ local escape_path = require("tinkr.index_pattern").path
 _M.escape_index = escape_path
 
 --- client:search(index, dsl, spec, as_ndjson) -> rows, meta | nil, err
---- With as_ndjson, "rows" is the text from map.ndjson (JSON lines).
+--- With as_ndjson, "rows" is map.ndjson's JSON lines: a lines buffer
+--- (#, :text(), :find(), :write(file)), or a string in a sandbox.
 --- spec is a map spec (tinkr.core.map); meta has total, relation, took,
 --- last_sort and request (exactly what was sent).
 local function search_path(index)
@@ -221,8 +222,13 @@ local function search_path(index)
 end
 
 local function mapped(res, request, spec, as_ndjson, started, stream)
+  -- A buffer body is freed on return: the collector does not see its
+  -- megabytes, and an export makes one per page.
+  local body <close> = type(res.body) == "userdata" and res.body or nil
   local rows, meta
-  if as_ndjson then rows, meta = map.ndjson(res.body, spec, stream)
+  -- JSON lines stay in the pieces they were written in (a lines buffer,
+  -- or a string where buffers are not handed out): see otel.lua's put_lines
+  if as_ndjson then rows, meta = map.ndjson(res.body, spec, stream, "buffer")
   else rows, meta = map.rows(res.body, spec) end
   if not rows then
     return nil, errors.new("backend", ("OpenSearch sent a search response tinkr cannot read: %s"):format(meta))

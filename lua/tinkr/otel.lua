@@ -555,7 +555,7 @@ local function layout_check(spec, as_ndjson, wanted)
   end
   if #names == 0 then return nil end
   local function found(page, n)
-    if as_ndjson then return page:find('"' .. n .. '":', 1, true) ~= nil end
+    if as_ndjson then return page:find('"' .. n .. '":', 1, true) ~= nil end   -- a string or lines buffer
     for _, r in ipairs(page) do
       if r[n] ~= nil then return true end
     end
@@ -570,6 +570,17 @@ local function layout_check(spec, as_ndjson, wanted)
     end
     return nil
   end
+end
+
+-- A page of JSON lines (a string, or map.ndjson's lines buffer, freed here)
+-- to the caller's ndjson sink: written straight to a file (as file:write, whose
+-- result the CLI never checked either), else handed to the function as text.
+local function put_lines(sink, page)
+  local text = type(page) == "string"
+  local lines <close> = not text and page or nil   -- freed now: the collector does not see its size
+  if io.type(sink) ~= "file" then sink(text and page or page:text())
+  elseif text then sink:write(page)
+  else page:write(sink) end
 end
 
 local function logs_with(L, p)
@@ -606,7 +617,7 @@ local function logs_with(L, p)
   meta, err = search_all(L, dsl, spec, q.limit, function(page, pmeta)
     if write then
       if (pmeta.hits or 0) > 0 then emitted = true end
-      write(page)
+      put_lines(write, page)
       rows.n = (rows.n or 0) + (pmeta.hits or 0)
       return
     end
