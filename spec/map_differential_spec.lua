@@ -13,8 +13,8 @@ local function rand(k)            -- 1..k, own LCG: the same cases every run
   return (seed >> 16) % k + 1
 end
 
--- Longer keys sharing prefixes (abc, abcde, abc.de) walk the trie's runs:
--- stretches of it with one way on, matched as a whole.
+-- Longer keys sharing prefixes (abc, abcde, abc.de) and hit_fields of one
+-- path alone (a trie root with a single way on) are matched too.
 local KEYS = { "a", "b", "a.b", "b.c", "a.b.c", "c", "ab", "a\\u002eb", "\\u0061", "",
   "abc", "abcde", "abc.de", "abd", "abcd" }
 local PATHS = { "a", "b", "a.b", "b.c", "a.b.c", "c", "ab", "a.c", "c.a.b", ".", "a.", "b.c.a",
