@@ -41,6 +41,7 @@ typedef struct {
   int child, sibling;  /* first child and next sibling; 0 = none (0 is a root) */
   int dot;             /* the '.' child, or 0 */
   int term, nterm, sub_end;
+  int run;             /* > 0: the next `run` bytes are forced (see follow_key) */
   unsigned char byte;
 } trie_node;
 
@@ -81,6 +82,7 @@ typedef struct {
   int nsrc, nhit;
   trie_node *nodes; /* [0] the _source root, [1] the hit root */
   int nnodes;
+  unsigned char *node_bytes;  /* node_bytes[i] == nodes[i].byte: runs compare as one memcmp */
   map_term *terms;
   int *path_next;   /* scratch while the trie is built */
   int *best;        /* per field: rank of the value already in the row */
