@@ -108,6 +108,45 @@ function M.hyperfine(peers, opts)
   return m
 end
 
+--- measure.interleaved(peers, opts) -> { [name] = { median = ms, cpu = ms } }
+--- As hyperfine, but in rounds (opts.rounds, default one per run) that
+--- each run every peer in turn: a server whose own speed drifts (a JVM
+--- compiling, a cache warming, a neighbour on the host) then drifts under
+--- every peer alike, rather than under whichever batch ran during the
+--- drift.  The median is over every run; cpu is the mean user + system.
+function M.interleaved(peers, opts)
+  local rounds = opts.rounds or opts.runs or 10
+  local per = math.max(1, (opts.runs or 10) // rounds)
+  local times, cpu, n = {}, {}, {}
+  for round = 1, rounds do
+    local json_out = opts.out .. "-" .. round .. ".json"
+    local args = { "hyperfine", "-N", "--style", "none", "--warmup", tostring(round == 1 and (opts.warmup or 2) or 0),
+      "--runs", tostring(per), "--export-json", json_out }
+    for _, p in ipairs(peers) do
+      args[#args + 1] = "-n"; args[#args + 1] = p.name; args[#args + 1] = M.argv(p.cmd)
+    end
+    local _, ok = M.sh(M.argv(args) .. " >/dev/null 2>" .. M.q(opts.out .. ".err"))
+    if not ok then io.stderr:write("bench: hyperfine failed, see ", opts.out, ".err\n"); os.exit(1) end
+    local f = assert(io.open(json_out, "rb"))
+    local res = require("cjson").decode(f:read("a"))
+    f:close()
+    for _, r in ipairs(res.results) do
+      local t = times[r.command] or {}
+      times[r.command] = t
+      for _, v in ipairs(r.times) do t[#t + 1] = v * 1000 end
+      cpu[r.command] = (cpu[r.command] or 0) + (r.user + r.system) * 1000
+      n[r.command] = (n[r.command] or 0) + 1
+    end
+  end
+  local m = {}
+  for name, t in pairs(times) do
+    table.sort(t)
+    local mid = #t // 2
+    m[name] = { median = #t % 2 == 1 and t[mid + 1] or (t[mid] + t[mid + 1]) / 2, cpu = cpu[name] / n[name] }
+  end
+  return m
+end
+
 --- "# load average 1.2 3.4 5.6": printed beside whole-process times.
 function M.load_note()
   local f = io.open("/proc/loadavg", "rb")

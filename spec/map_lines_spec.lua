@@ -42,8 +42,12 @@ end
 describe("map.ndjson's lines buffer", function()
   it("gives the string form's bytes, however many pieces the threads wrote", function()
     local body = response(1500)
-    for _, threads in ipairs{ 1, 2, 3, 5 } do
+    local serial = map.ndjson(body, with_threads(1))
+    -- "auto": no threads asked, ~1 MB: three chunks per thread, taken in turn
+    for _, threads in ipairs{ 1, 2, 3, 5, "auto" } do
+      if threads == "auto" then threads = nil end
       local want, want_meta = map.ndjson(body, with_threads(threads))
+      assert.equal(serial, want)
       local lines, meta = map.ndjson(body, with_threads(threads), nil, "buffer")
       assert.equal("userdata", type(lines))
       assert.same(want_meta, meta)

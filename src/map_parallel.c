@@ -1,7 +1,7 @@
 /*
  * map.ndjson on several cores: the hit list of a large search response is
- * cut into chunks, each mapped by its own thread into its own lines, and
- * the lines are joined in order.
+ * cut into chunks, which a few threads map (each taking the next chunk
+ * when done) into lines of their own, and the lines are joined in order.
  *
  * Where to cut is a guess: OpenSearch writes every hit with the same first
  * key, so `},{"_index":` (the first hit's own opening) marks the start of a
@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,7 +32,9 @@
 /* Below this many bytes per chunk a thread costs more than it saves. */
 #define MIN_CHUNK_BYTES (256 * 1024)
 /* Unasked, no more threads than this (a server runs several maps at once). */
-#define MAX_AUTO_CHUNKS 4
+#define MAX_AUTO_THREADS 4
+/* Unasked, the hit list is cut into this many chunks per thread. */
+#define CHUNKS_PER_THREAD 3
 
 typedef struct {
   mapper m;                    /* the shared spec with this chunk's walk state */
@@ -42,8 +45,7 @@ typedef struct {
   size_t n0;                   /* the first chunk: hits before it (it starts past one) */
   map_hits r;                  /* state 0: not run */
   void *scratch;               /* this chunk's best, slices and keybuf */
-  pthread_t thread;
-  int started;
+  int ready;                   /* set up, so run by a worker */
 } hit_chunk;
 
 void map_walk_hits(mapper *m, json_scanner *s, int at_element, size_t n,
@@ -90,9 +92,19 @@ static void run_chunk(hit_chunk *c)
   map_walk_hits(&c->m, &c->s, c->at_element, c->n0, c->limit, &c->r);
 }
 
-static void *chunk_thread(void *arg)
+/* The chunks and who takes the next: each worker (the calling thread and
+ * the threads started) maps chunks until none is left, so a worker slowed
+ * down (a core shared with the server that just answered) does fewer. */
+typedef struct {
+  hit_chunk *c;
+  int nchunks;
+  atomic_int next;
+} chunk_queue;
+
+static void *chunk_worker(void *arg)
 {
-  run_chunk(arg);
+  chunk_queue *q = arg;
+  for (int k; (k = atomic_fetch_add(&q->next, 1)) < q->nchunks;) run_chunk(&q->c[k]);
   return NULL;
 }
 
@@ -104,14 +116,24 @@ int map_cpus_available(void)
   return n > 0 ? (int)n : 1;
 }
 
-static int chunks_wanted(const mapper *m, size_t bytes)
+/* How many threads map the hit list, the calling one included. */
+static int workers_wanted(const mapper *m, size_t bytes)
 {
   if (m->threads) return m->threads;
   size_t by_size = bytes / MIN_CHUNK_BYTES;
   int want = map_cpus_available();
-  if (want > MAX_AUTO_CHUNKS) want = MAX_AUTO_CHUNKS;
+  if (want > MAX_AUTO_THREADS) want = MAX_AUTO_THREADS;
   if ((size_t)want > by_size) want = (int)by_size;
   return want;
+}
+
+/* Into how many chunks: one per thread when the spec asks for threads (as
+ * specs do, to place the cuts), else CHUNKS_PER_THREAD per thread, for the
+ * share of a slowed-down thread to be taken by the others. */
+static int chunks_wanted(const mapper *m, int workers)
+{
+  int n = m->threads ? workers : workers * CHUNKS_PER_THREAD;
+  return n > MAP_MAX_CHUNKS ? MAP_MAX_CHUNKS : n;
 }
 
 size_t map_hit_pattern(const unsigned char *p, const unsigned char *e, unsigned char *pattern)
@@ -194,22 +216,28 @@ void map_adopt_hits(mapper *m, json_scanner *s, size_t *count, const map_hits *r
 int map_parallel_hits(mapper *m, json_scanner *s, size_t *count)
 {
   if (m->stream && map_stream_adopt(m->stream, m, s, count) == 0) return 0;
-  int want = chunks_wanted(m, (size_t)(s->end - s->p));
-  if (want < 2) return 1;
+  int workers = workers_wanted(m, (size_t)(s->end - s->p));
+  if (workers < 2) return 1;
   const unsigned char *cuts[MAP_MAX_CHUNKS];
-  int ncuts = guess_cuts(s, want, cuts);
+  int ncuts = guess_cuts(s, chunks_wanted(m, workers), cuts);
   if (ncuts == 0) return 1;
   int nchunks = ncuts + 1;
+  if (workers > nchunks) workers = nchunks;
   hit_chunk *c = calloc((size_t)nchunks, sizeof *c);
-  if (!c) return 1;
+  pthread_t *threads = calloc((size_t)workers, sizeof *threads);
+  if (!c || !threads) {
+    free(c);
+    free(threads);
+    return 1;
+  }
 
-  /* The first chunk runs here, straight into m->out; the others on threads
-   * that start with every signal blocked (signals are this thread's). */
+  /* The first chunk writes straight into m->out, the others into their
+   * own lines; a chunk that could not be set up (no memory) and those
+   * after it are left to the serial walk. */
   size_t mark = m->out->len;
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &old);
-  for (int k = 0; k < nchunks; k++) {
+  int ready = 0;
+  while (ready < nchunks) {
+    int k = ready;
     const unsigned char *begin = k == 0 ? s->p : cuts[k - 1];
     const unsigned char *end = k < ncuts ? cuts[k] : s->end;
     if (setup_chunk(&c[k], m, s, (size_t)(end - begin), k == 0) < 0) break;
@@ -217,13 +245,22 @@ int map_parallel_hits(mapper *m, json_scanner *s, size_t *count)
     c[k].at_element = k > 0;
     c[k].n0 = k == 0 ? *count : 0;
     c[k].limit = k < ncuts ? cuts[k] : NULL;
-    c[k].started = k == 0 || pthread_create(&c[k].thread, NULL, chunk_thread, &c[k]) == 0;
-    if (!c[k].started) break;
+    c[k].ready = 1;
+    ready++;
   }
+  /* This thread is one worker; the others start with every signal blocked
+   * (signals are this thread's). */
+  chunk_queue q = { c, ready, 0 };
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  int started = 0;
+  for (int w = 1; w < workers; w++)
+    if (pthread_create(&threads[started], NULL, chunk_worker, &q) == 0) started++;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (c[0].started) run_chunk(&c[0]);
-  for (int k = 1; k < nchunks; k++)
-    if (c[k].started) pthread_join(c[k].thread, NULL);
+  chunk_worker(&q);
+  for (int w = 0; w < started; w++) pthread_join(threads[w], NULL);
+  free(threads);
 
   /* The chain of proven chunks: each after the first counts only if the
    * one before ended exactly at its start. */
@@ -238,7 +275,7 @@ int map_parallel_hits(mapper *m, json_scanner *s, size_t *count)
       }
       if (!c[k].r.exact || k + 1 >= nchunks) break;
       hit_chunk *next = &c[k + 1];
-      if (!next->started || (next->r.state != MAP_HITS_CLOSED && next->r.state != MAP_HITS_STOPPED)) break;
+      if (!next->ready || (next->r.state != MAP_HITS_CLOSED && next->r.state != MAP_HITS_STOPPED)) break;
       if (map_out_append(m, &next->out) < 0) break;
       map_adopt_hits(m, s, count, &next->r);
       k++;
