@@ -407,7 +407,7 @@ json_type json_peek(json_scanner *s)
 }
 
 /* After '{' or ',' in an object: the key and its ':'. */
-static int member_key(json_scanner *s, json_token *key)
+static inline __attribute__((always_inline)) int member_key(json_scanner *s, json_token *key)
 {
   skip_ws(s);
   if (s->p >= s->end) return fail(s, s->p, "unexpected end of input");
@@ -422,7 +422,7 @@ static int member_key(json_scanner *s, json_token *key)
 
 /* The separator before the next member/element, or the closing bracket.
  * Returns 1 = another item follows, 0 = container closed, -1 = error. */
-static int next_item(json_scanner *s, size_t *count, unsigned char close)
+static inline __attribute__((always_inline)) int next_item(json_scanner *s, size_t *count, unsigned char close)
 {
   skip_ws(s);
   if (s->p >= s->end) return fail(s, s->p, "unexpected end of input");
@@ -516,6 +516,23 @@ static int skip_from(json_scanner *s, unsigned char *open, int top, int base)
 
 int json_skip(json_scanner *s)
 {
+  /* A scalar (most skipped values are) without skip_from's set-up: the
+   * same scanners, so the same errors */
+  json_token t;
+  skip_ws(s);
+  if (s->p < s->end) {
+    switch (*s->p) {
+    case '"':
+      return scan_string(s, &t);
+    case '-': case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+      return scan_number(s, &t);
+    case 'n': case 'f': case 't':
+      return scan_literal(s, &t);
+    default:
+      break;
+    }
+  }
   unsigned char open[JSON_MAX_DEPTH];  /* '}' or ']' expected per level */
   return skip_from(s, open, 0, s->depth);
 }

@@ -180,6 +180,8 @@ static void build_trie(mapper *m)
   }
   trie_layout(m, 1, trie_layout(m, 0, 0));
   find_runs(m);
+  for (int root = 0; root < 2; root++)
+    for (int c = m->nodes[root].child; c; c = m->nodes[c].sibling) m->root_child[root][m->nodes[c].byte] = c;
 }
 
 /* Leaves on the stack: the mapper userdata, the anchor table, and nfields
@@ -283,6 +285,7 @@ static void assign(mapper *m, const trie_node *node)
     const map_term *t = &m->terms[i];
     if (m->best[t->field] <= t->rank) continue;
     m->best[t->field] = t->rank;
+    m->gen++;
     lua_pushvalue(L, m->names + t->field);
     lua_pushvalue(L, -2);
     lua_rawset(L, m->row);
@@ -296,6 +299,7 @@ static void assign_raw(mapper *m, const trie_node *node, const unsigned char *p,
     const map_term *t = &m->terms[i];
     if (m->best[t->field] <= t->rank) continue;
     m->best[t->field] = t->rank;
+    m->gen++;
     m->slices[t->field].p = p;
     m->slices[t->field].len = len;
   }
@@ -315,14 +319,24 @@ static int wanted(const mapper *m, int from, int to)
 
 /* memcmp(a, b, n) == 0 for the few bytes of a run, without a call: eight
  * at a time (node_bytes has 8 bytes of slack at its end). */
-static inline int same_bytes(const char *a, const unsigned char *b, size_t n)
+static inline int same_bytes(const char *a, const unsigned char *b, size_t n, const char *a_end)
 {
+  uint64_t x, y;
   for (; n >= 8; a += 8, b += 8, n -= 8) {
-    uint64_t x, y;
     memcpy(&x, a, 8);
     memcpy(&y, b, 8);
     if (x != y) return 0;
   }
+  if (n == 0) return 1;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (a_end - a >= 8) {           /* the last 1..7 bytes as one masked word */
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return ((x ^ y) & (((uint64_t)1 << (8 * n)) - 1)) == 0;
+  }
+#else
+  (void)a_end;
+#endif
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)a[i] != b[i]) return 0;
   return 1;
@@ -330,15 +344,20 @@ static inline int same_bytes(const char *a, const unsigned char *b, size_t n)
 
 /* The node a key leads to from node, or -1 when no path goes that way
  * (or the key ends inside a run, where no node is of any use). */
-static int follow_key(const mapper *m, int node, const char *k, size_t klen)
+static int follow_key(const mapper *m, int node, const char *k, size_t klen, const char *k_end)
 {
   if (klen == SIZE_MAX) return -1;
   const trie_node *nodes = m->nodes;
   size_t i = 0;
+  if (node < 2 && klen > 0) {      /* a root: its children by byte */
+    node = m->root_child[node][(unsigned char)k[0]];
+    if (!node) return -1;
+    i = 1;
+  }
   while (i < klen) {
     size_t run = (size_t)nodes[node].run;
     if (run) {
-      if (klen - i < run || !same_bytes(k + i, m->node_bytes + node + 1, run)) return -1;
+      if (klen - i < run || !same_bytes(k + i, m->node_bytes + node + 1, run, k_end)) return -1;
       i += run;
       node += (int)run;
       continue;
@@ -358,16 +377,24 @@ int map_walk(mapper *m, int node, int hit_level)
   const trie_node *nodes = m->nodes;
   json_token key, t;
   size_t count = 0;
-  int rc;
+  int rc, open = 1;
+  unsigned gen = m->gen - 1;   /* open: whether any path under node is still wanted, as of m->gen */
   while ((rc = json_object_next(s, &key, &count)) == 1) {
-    if (!hit_level && !wanted(m, nodes[node].term, nodes[node].sub_end)) {
+    if (!hit_level && gen != m->gen) {   /* only a better value can change it */
+      gen = m->gen;
+      open = wanted(m, nodes[node].term, nodes[node].sub_end);
+    }
+    if (!hit_level && !open) {
       /* nothing left to find here: skip this value and the rest */
       if (json_skip(s) < 0) return -1;
       return json_skip_rest(s, '}');
     }
     size_t klen;
     const char *k = key_text(m, &key, &klen);
-    int to = follow_key(m, node, k, klen);
+    /* a raw key lies in the body, which goes on past it (masked compares
+     * may read there); an unescaped copy in keybuf ends with it */
+    const char *k_end = !key.escaped ? (const char *)s->end : klen == SIZE_MAX ? k : k + klen;
+    int to = follow_key(m, node, k, klen, k_end);
     int full = to >= 0 && wanted(m, nodes[to].term, nodes[to].term + nodes[to].nterm);
     int inner = to >= 0 ? nodes[to].dot : 0;
     if (inner && !wanted(m, nodes[inner].term, nodes[inner].sub_end)) inner = 0;
@@ -452,6 +479,7 @@ void map_hit_reset(mapper *m)
     m->best[i] = INT_MAX;
     m->slices[i].p = NULL;
   }
+  m->gen++;
   m->have_sort = 0;
 }
 

@@ -82,7 +82,10 @@ typedef struct {
   int nsrc, nhit;
   trie_node *nodes; /* [0] the _source root, [1] the hit root */
   int nnodes;
-  unsigned char *node_bytes;  /* node_bytes[i] == nodes[i].byte: runs compare as one memcmp */
+  unsigned char *node_bytes;  /* node_bytes[i] == nodes[i].byte, and 8 bytes of slack */
+  int root_child[2][256];     /* the roots' children by byte (0: none): every key of
+                                 _source and of a hit starts there */
+  unsigned gen;               /* bumped whenever a field gets a better value */
   map_term *terms;
   int *path_next;   /* scratch while the trie is built */
   int *best;        /* per field: rank of the value already in the row */
