@@ -1,5 +1,7 @@
 /* RFC 3339 parsing and formatting; see iso_time.h. */
 #include <stdio.h>
+#include <string.h>
+
 #include "iso_time.h"
 
 #define NS_PER_S 1000000000LL
@@ -47,7 +49,9 @@ static int days_in_month(int64_t y, int m)
     return m == 2 && leap ? 29 : days[m - 1];
 }
 
-int iso_time_parse(const char *s, size_t len, int64_t *ns)
+/* "YYYY-MM-DD" at s (len >= 10) as days since the epoch; -1 when it is
+ * not a date (or not one the calendar has). */
+static int parse_date(const char *s, size_t len, int64_t *days)
 {
     size_t i = 0;
     int y = digits(s, len, &i, 4);
@@ -56,7 +60,36 @@ int iso_time_parse(const char *s, size_t len, int64_t *ns)
     if (mo < 1 || mo > 12 || i >= len || s[i++] != '-') return -1;
     int d = digits(s, len, &i, 2);
     if (d < 1 || d > days_in_month(y, mo)) return -1;
-    int64_t days = days_from_civil(y, mo, d);
+    *days = days_from_civil(y, mo, d);
+    return 0;
+}
+
+static int parse_from_days(const char *s, size_t len, int64_t days, int64_t *ns);
+
+int iso_time_parse(const char *s, size_t len, int64_t *ns)
+{
+    int64_t days;
+    if (len < 10 || parse_date(s, len, &days) < 0) return -1;
+    return parse_from_days(s, len, days, ns);
+}
+
+int iso_time_parse_cached(const char *s, size_t len, int64_t *ns, iso_date_cache *c)
+{
+    if (len < 10) return -1;
+    if (!c->valid || memcmp(s, c->text, 10) != 0) {
+        int64_t days;
+        if (parse_date(s, len, &days) < 0) return -1;
+        memcpy(c->text, s, 10);
+        c->days = days;
+        c->valid = 1;
+    }
+    return parse_from_days(s, len, c->days, ns);
+}
+
+/* The rest of a timestamp after its date (s[0..10) read as days). */
+static int parse_from_days(const char *s, size_t len, int64_t days, int64_t *ns)
+{
+    size_t i = 10;
     if (i == len) {
         if (days < INT64_MIN / NS_PER_S / 86400 + 1 || days > INT64_MAX / NS_PER_S / 86400 - 1) return -1;
         *ns = days * 86400 * NS_PER_S;

@@ -16,6 +16,7 @@
 
 #include <lua.h>
 
+#include "iso_time.h"
 #include "json_scan.h"
 
 struct map_stream;
@@ -86,6 +87,7 @@ typedef struct {
   int root_child[2][256];     /* the roots' children by byte (0: none): every key of
                                  _source and of a hit starts there */
   unsigned gen;               /* bumped whenever a field gets a better value */
+  iso_date_cache dates;       /* the time field's last date (map.ndjson) */
   map_term *terms;
   int *path_next;   /* scratch while the trie is built */
   int *best;        /* per field: rank of the value already in the row */

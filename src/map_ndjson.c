@@ -118,13 +118,13 @@ static char *put_value(char *w, const unsigned char *p, size_t n)
 
 /* The time field's value: a string RFC 3339 timestamp (no escapes inside)
  * or epoch milliseconds. */
-static int slice_time(const map_slice *v, int64_t *ns)
+static int slice_time(mapper *m, const map_slice *v, int64_t *ns)
 {
   if (v->len >= 2 && v->p[0] == '"') {
     const char *t = (const char *)v->p + 1;
     size_t n = v->len - 2;
     if (memchr(t, '\\', n)) return -1;
-    return iso_time_parse(t, n, ns);
+    return iso_time_parse_cached(t, n, ns, &m->dates);
   }
   int64_t ms = 0;
   size_t i = 0;
@@ -151,6 +151,29 @@ static int canonical_time(const map_slice *t, int64_t ns)
          s[16] == ':' && s[17] <= '5' && s[19] == '.' && s[n - 1] == 'Z';
 }
 
+/* Writes v in decimal ending just before end, two digits a division;
+ * returns where the digits start. */
+static char *put_decimal(char *end, uint64_t v)
+{
+  static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+  while (v >= 100) {
+    unsigned d = (unsigned)(v % 100);
+    v /= 100;
+    end -= 2;
+    memcpy(end, pairs + 2 * d, 2);
+  }
+  if (v >= 10) {
+    end -= 2;
+    memcpy(end, pairs + 2 * v, 2);
+  } else {
+    *--end = (char)('0' + v);
+  }
+  return end;
+}
+
 /* One hit as one line: {"field":<raw value>,...,"time_ns":N} */
 void map_emit_line(mapper *m)
 {
@@ -173,7 +196,7 @@ void map_emit_line(mapper *m)
     first = 0;
     memcpy(w, m->name_json[f].p, m->name_json[f].len);
     w += m->name_json[f].len;
-    if (f == m->time_field && slice_time(v, &ns) == 0) {
+    if (f == m->time_field && slice_time(m, v, &ns) == 0) {
       have_ns = 1;
       if (v->p[0] == '"' && canonical_time(v, ns)) {
         memcpy(w, v->p, v->len);
@@ -190,7 +213,7 @@ void map_emit_line(mapper *m)
   if (have_ns) {
     char num[24], *p = num + sizeof num;
     uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    do { *--p = (char)('0' + v % 10); v /= 10; } while (v);
+    p = put_decimal(p, v);
     if (ns < 0) *--p = '-';
     size_t k = first ? 10 : 11;
     memcpy(w, first ? "\"time_ns\":" : ",\"time_ns\":", k);
