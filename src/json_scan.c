@@ -6,9 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "json_simd.h"
 
 static int fail(json_scanner *s, const unsigned char *at, const char *why)
 {
@@ -102,20 +100,6 @@ static inline uint64_t special_bytes(uint64_t v)
   uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
   return (((q - ones) & ~q) | ((b - ones) & ~b) | (v - ones * 0x20) | v) & highs;
 }
-
-#if defined(__SSE2__)
-/* The same flags for 16 bytes at once, one bit per byte (SSE2 is part of
- * every x86-64).  A signed compare with 0x20 catches control characters and
- * bytes >= 0x80 together. */
-static inline unsigned special_bytes16(const unsigned char *p)
-{
-  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-  __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
-  __m128i b = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
-  __m128i c = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-  return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, b), c));
-}
-#endif
 
 /* s->p is at the opening quote.  Validates the string and hands out the
  * raw bytes between the quotes. */

@@ -24,6 +24,7 @@
 #include "http_tap.h"
 #include "map_lines.h"
 #include "map_mapper.h"
+#include "map_trie.h"
 #include "map_stream.h"
 
 /* ---- compiling the spec ------------------------------------------------- */
@@ -104,14 +105,6 @@ static void fill_path(lua_State *L, void *ud, const char *name, int rank, int vi
   p->rank = rank;
   lua_pushvalue(L, vidx);
   lua_rawseti(L, f->anchor, f->npaths);
-}
-
-/* The child of node reached by byte b, or 0. */
-static inline int trie_child(const trie_node *nodes, int node, unsigned char b)
-{
-  for (int c = nodes[node].child; c; c = nodes[c].sibling)
-    if (nodes[c].byte == b) return c;
-  return 0;
 }
 
 /* Lays out terms[] in depth-first order (see trie_node); paths ending at
@@ -270,12 +263,6 @@ static const char *key_text(mapper *m, const json_token *k, size_t *len)
   return m->keybuf;
 }
 
-static int key_is(const char *k, size_t klen, const char *lit)
-{
-  size_t n = strlen(lit);
-  return klen == n && memcmp(k, lit, n) == 0;
-}
-
 /* Puts the value on top of the stack into the row for every path ending
  * at node that still beats what the row has. */
 static void assign(mapper *m, const trie_node *node)
@@ -292,81 +279,7 @@ static void assign(mapper *m, const trie_node *node)
   }
 }
 
-/* map.ndjson's assign: remembers where the value's text is. */
-static void assign_raw(mapper *m, const trie_node *node, const unsigned char *p, size_t len)
-{
-  for (int i = node->term; i < node->term + node->nterm; i++) {
-    const map_term *t = &m->terms[i];
-    if (m->best[t->field] <= t->rank) continue;
-    m->best[t->field] = t->rank;
-    m->gen++;
-    m->slices[t->field].p = p;
-    m->slices[t->field].len = len;
-  }
-}
-
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-/* Whether any path ending in terms[from, to) could still improve the row
- * (for a node's own paths: a deeper path of the same field may have been
- * found meanwhile; for its subtree: whether to look inside at all). */
-static int wanted(const mapper *m, int from, int to)
-{
-  for (int i = from; i < to; i++)
-    if (m->best[m->terms[i].field] > m->terms[i].rank) return 1;
-  return 0;
-}
-
-/* memcmp(a, b, n) == 0 for the few bytes of a run, without a call: eight
- * at a time (node_bytes has 8 bytes of slack at its end). */
-static inline int same_bytes(const char *a, const unsigned char *b, size_t n, const char *a_end)
-{
-  uint64_t x, y;
-  for (; n >= 8; a += 8, b += 8, n -= 8) {
-    memcpy(&x, a, 8);
-    memcpy(&y, b, 8);
-    if (x != y) return 0;
-  }
-  if (n == 0) return 1;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  if (a_end - a >= 8) {           /* the last 1..7 bytes as one masked word */
-    memcpy(&x, a, 8);
-    memcpy(&y, b, 8);
-    return ((x ^ y) & (((uint64_t)1 << (8 * n)) - 1)) == 0;
-  }
-#else
-  (void)a_end;
-#endif
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)a[i] != b[i]) return 0;
-  return 1;
-}
-
-/* The node a key leads to from node, or -1 when no path goes that way
- * (or the key ends inside a run, where no node is of any use). */
-static int follow_key(const mapper *m, int node, const char *k, size_t klen, const char *k_end)
-{
-  if (klen == SIZE_MAX) return -1;
-  const trie_node *nodes = m->nodes;
-  size_t i = 0;
-  if (node < 2 && klen > 0) {      /* a root: its children by byte */
-    node = m->root_child[node][(unsigned char)k[0]];
-    if (!node) return -1;
-    i = 1;
-  }
-  while (i < klen) {
-    size_t run = (size_t)nodes[node].run;
-    if (run) {
-      if (klen - i < run || !same_bytes(k + i, m->node_bytes + node + 1, run, k_end)) return -1;
-      i += run;
-      node += (int)run;
-      continue;
-    }
-    node = trie_child(nodes, node, (unsigned char)k[i++]);
-    if (!node) return -1;
-  }
-  return node;
-}
 
 /* Walks the members of an object whose '{' is consumed, from trie node
  * `node`.  At the hit level, "_source" starts the walk of the source paths
@@ -473,6 +386,16 @@ static void push_name_json(lua_State *L, int idx)
   luaL_pushresult(&b);
 }
 
+int map_raw_hit(mapper *m, json_scanner *s)
+{
+  json_token t;
+  map_hit_reset(m);
+  if (map_fast_hit(m, s)) return 0;
+  map_hit_reset(m);
+  if (json_value(s, &t) == JSON_NONE) return -1;
+  return map_walk(m, 1, 1);
+}
+
 void map_hit_reset(mapper *m)
 {
   for (int i = 0; i < m->nfields; i++) {
@@ -513,17 +436,17 @@ static int read_hit_list(mapper *m)
       if (json_skip(s) < 0) return -1;
       continue;
     }
-    if (json_value(s, &t) == JSON_NONE) return -1;
-    if (!m->raw) {
-      lua_createtable(L, 0, m->nfields);
-      m->row = lua_gettop(L);
+    if (m->raw) {
+      if (map_raw_hit(m, s) < 0) return -1;
+      map_emit_line(m);
+      continue;
     }
+    if (json_value(s, &t) == JSON_NONE) return -1;
+    lua_createtable(L, 0, m->nfields);
+    m->row = lua_gettop(L);
     map_hit_reset(m);
     if (map_walk(m, 1, 1) < 0) return -1;
-    if (m->raw)
-      map_emit_line(m);
-    else
-      lua_rawseti(L, m->rows, (lua_Integer)n);
+    lua_rawseti(L, m->rows, (lua_Integer)n);
   }
   if (rc == 0) {
     lua_pushinteger(L, (lua_Integer)n);

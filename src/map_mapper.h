@@ -116,6 +116,16 @@ int map_walk(mapper *m, int node, int hit_level);
 /* Clears the walk state before a hit. */
 void map_hit_reset(mapper *m);
 
+/* map_fast.c: walks the hit at s->p ('{') for map.ndjson in one pass, as
+ * map_walk would, after map_hit_reset.  1: done, s past the hit; 0: left
+ * to map_walk (something it does not handle, or an error to report), s
+ * unchanged but the walk state to be reset. */
+int map_fast_hit(mapper *m, json_scanner *s);
+
+/* One hit for map.ndjson at s->p: the fast walk, else map_walk (which
+ * reports errors).  0 ok, -1 error. */
+int map_raw_hit(mapper *m, json_scanner *s);
+
 /* Appends the current hit as one JSON line to m->out. */
 void map_emit_line(mapper *m);
 

@@ -51,7 +51,6 @@ typedef struct {
 void map_walk_hits(mapper *m, json_scanner *s, int at_element, size_t n,
                    const unsigned char *limit, map_hits *r)
 {
-  json_token t;
   memset(r, 0, sizeof *r);
   r->state = MAP_HITS_ERROR;
   int at_hit = at_element;
@@ -75,9 +74,7 @@ void map_walk_hits(mapper *m, json_scanner *s, int at_element, size_t n,
     }
     at_hit = 0;
     if (json_peek(s) != JSON_OBJECT) return;   /* the serial walk names it */
-    if (json_value(s, &t) == JSON_NONE) return;
-    map_hit_reset(m);
-    if (map_walk(m, 1, 1) < 0) return;
+    if (map_raw_hit(m, s) < 0) return;
     map_emit_line(m);
     if (m->out->failed) return;
     r->count++;
