@@ -22,6 +22,13 @@ local PATHS = { "a", "b", "a.b", "b.c", "a.b.c", "c", "ab", "a.c", "c.a.b", ".",
 -- hit_fields: one path alone (a root with one way on), or several
 local HIT_FIELDS = { { h = "x" }, { h = "_id" }, { h = "x.a" }, { h = { "x", "_source.a", "x.a" } } }
 
+-- Strings short and long (the fast walk tests 16 bytes at a time), with
+-- escapes and raw UTF-8 at different places; numbers of every shape.
+local STRINGS = { '"s\\n\\u00e9"', '""', '"plain"', '"a fairly long value, past sixteen bytes"',
+  '"caf\195\169 \228\184\173 \240\159\152\128"', '"tab\\there, then a long tail of plain text"',
+  '"0123456789abcde\\""', '"0123456789abcdef\\\\"', '"\\ud83d\\ude00 and \\u0041"', '"slash \\/ b \\b f \\f"' }
+local NUMBERS = { "1.5e3", "-0", "0", "0.25", "-12.5E-3", "1e+2", "123456789012345678901234567890", "-7" }
+
 local object
 
 -- A random JSON value (text) no deeper than depth.
@@ -29,10 +36,10 @@ local function value(depth)
   local r = rand(depth > 0 and 10 or 6)
   if r == 1 then return "null" end
   if r == 2 then return tostring(rand(1000) - 500) end
-  if r == 3 then return '"s' .. rand(50) .. '\\n\\u00e9"' end
+  if r == 3 then return STRINGS[rand(#STRINGS)] end
   if r == 4 then return rand(2) == 1 and "true" or "false" end
   if r == 5 then return "9223372036854775807" end
-  if r == 6 then return "1.5e3" end
+  if r == 6 then return NUMBERS[rand(#NUMBERS)] end
   if r <= 8 then
     local items = {}
     for i = 1, rand(3) - 1 do items[i] = value(depth - 1) end
@@ -99,6 +106,30 @@ local function random_spec()
   return spec
 end
 
+-- The same JSON with whitespace (spaces, tabs, line breaks) put between
+-- tokens at random: stored _source may be pretty-printed.
+local function loosen(text)
+  local out, i, n = {}, 1, #text
+  local WS = { " ", "\n", "\t ", "\r\n  " }
+  while i <= n do
+    local c = text:sub(i, i)
+    if c == '"' then                 -- a string, through its closing quote
+      local j = i + 1
+      while true do
+        local q = text:find('[\\"]', j)
+        if text:sub(q, q) == "\\" then j = q + 2 else j = q break end
+      end
+      out[#out + 1] = text:sub(i, j)
+      i = j + 1
+    else
+      out[#out + 1] = c
+      if c:find("[{}%[%],:]") and rand(3) == 1 then out[#out + 1] = WS[rand(#WS)] end
+      i = i + 1
+    end
+  end
+  return table.concat(out)
+end
+
 local function response(sources)
   local hits = {}
   for i, s in ipairs(sources) do
@@ -115,6 +146,7 @@ describe("map.rows and map.ndjson against the reference", function()
       local sources = {}
       for i = 1, rand(3) do sources[i] = object(4) end
       local body, spec = response(sources), random_spec()
+      if rand(3) == 1 then body = loosen(body) end
       local rows, meta = map.rows(body, spec)
       assert.is_table(rows, meta)
       local lines = assert(map.ndjson(body, spec))
@@ -140,6 +172,49 @@ describe("map.rows and map.ndjson against the reference", function()
       assert.equal(#doc.hits.hits, #rows)
     end
     assert.is_true(compared > 1000, "too few fields compared: " .. compared)
+  end)
+
+  it("map values nested deeper than the fast walk goes (64), and refuse nesting past 1000", function()
+    for _, depth in ipairs{ 63, 64, 65, 200, 990 } do
+      -- arrays and objects in turn, so that every level closes with its own bracket
+      local open, close = {}, {}
+      for i = 1, depth do
+        open[i] = i % 2 == 1 and "[" or '{"k":'
+        close[depth + 1 - i] = i % 2 == 1 and "]" or "}"
+      end
+      local deep = table.concat(open) .. "1" .. table.concat(close)
+      local body = response { '{"a":' .. deep .. ',"b":{"c":' .. deep .. '},"c":1}' }
+      local spec = { fields = { a = "a", c = "c", bc = "b.c" } }
+      local lines, err = map.ndjson(body, spec)
+      assert.is_string(lines, err)
+      local row = json.decode(lines)
+      assert.equal(1, row.c)
+      assert.same(json.decode(deep), row.a)
+      assert.same(json.decode(deep), row.bc)
+    end
+    local too_deep = response { '{"a":' .. ("["):rep(1000) .. ("]"):rep(1000) .. ',"c":1}' }
+    local _, want = json.decode(too_deep)
+    local lines, err = map.ndjson(too_deep, { fields = { c = "c" } })
+    assert.is_nil(lines)
+    assert.equal(want, err)
+  end)
+
+  it("refuse each kind of bad value with json.decode's error, wherever it stands", function()
+    local BAD = { "nul", "tru", "fals", "nulL", "1.", "-", "01", "-01", "1e", "1e+", ".5", "+1", "0x1",
+      '"a\31b"', '"\192\128"', '"\237\160\128"', '"\245\128\128\128"', '"\226\130"', '"a\\x"',
+      '"\\u12G4"', '"\\u12"', "[1,]", '{"a":1,}', "[1 2]", '{"a" 1}', '{1:2}', "{", "[", '"open' }
+    local spec = { fields = { taken = "taken", deep = "in.deep", also = "in.also" } }
+    for _, bad in ipairs(BAD) do
+      for _, where in ipairs{ '"skipped":%s,"taken":1', '"taken":%s', '"in":{"deep":%s}', '"in":{"other":%s,"deep":2}',
+        '"in":{"deep":1,"also":2,"rest":%s}', '"in":[{"x":%s}]' } do
+        local body = response { "{" .. where:format(bad) .. "}" }
+        local _, want = json.decode(body)
+        assert.is_string(want, body)
+        local lines, err = map.ndjson(body, spec)
+        assert.is_nil(lines, body)
+        assert.equal(want, err, body)
+      end
+    end
   end)
 
   it("refuse broken documents with json.decode's error and byte offset", function()

@@ -135,7 +135,6 @@ static ptr skip_number(ptr p, ptr e)
     if (p >= e || !digit(*p)) return NULL;
     while (p < e && digit(*p)) p++;
   }
-  if (p < e && digit(*p)) return NULL;   /* "01": leading zero */
   return p;
 }
 
