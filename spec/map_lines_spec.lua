@@ -58,6 +58,23 @@ describe("map.ndjson's lines buffer", function()
     end
   end)
 
+  it("gives the same bytes when lines are longer than their hits (a chunk's window overflows)", function()
+    -- 30,000 hits of ~25 bytes, each a line of ~110: longer names, the
+    -- timestamp written out, time_ns added
+    local hits = {}
+    for i = 1, 30000 do hits[i] = '{"_source":{"t":' .. (1795694399000 + i) .. '}}' end
+    local body = '{"hits":{"hits":[' .. table.concat(hits, ",") .. ']}}'
+    local spec = { fields = { a_rather_long_field_name_for_a_timestamp = "t" },
+      order = { "a_rather_long_field_name_for_a_timestamp" }, time_field = "a_rather_long_field_name_for_a_timestamp" }
+    local function threads(n) local t = {} for k, v in pairs(spec) do t[k] = v end t.threads = n return t end
+    local serial = map.ndjson(body, threads(1))
+    assert.is_true(#serial > 3 * #body)
+    for _, n in ipairs{ 2, 4, "auto" } do
+      local lines = map.ndjson(body, threads(n ~= "auto" and n or nil), nil, "buffer")
+      assert.equal(serial, lines:text())
+    end
+  end)
+
   it("finds text as string.find does, in any piece, and refuses text across lines", function()
     local body = response(1500)
     local want = map.ndjson(body, with_threads(3))

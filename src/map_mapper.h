@@ -61,6 +61,7 @@ typedef struct {
   char *p;
   size_t len, cap;
   int failed;
+  int window;       /* p is borrowed (a chunk's window of an arena): never grown or freed */
 } map_out;
 
 /* map.ndjson's lines as the pieces they were written in, in order: the
@@ -139,6 +140,12 @@ void map_out_free(map_out *out);
  * piece of m->lines where m has them, else copied.  0, or -1 when memory
  * ran out (m->out->failed is set). */
 int map_out_append(mapper *m, map_out *from);
+
+/* Makes the arena's block one of m->lines' pieces (an empty one, after
+ * m->out's lines), so that it lives as long as the lines: the windows of
+ * it appended after are views into it.  Empties arena.  0, or -1 when m has
+ * no lines or no room for pieces (MAP_LINES_MAX, room for `more` after). */
+int map_lines_hold(mapper *m, map_out *arena, int more);
 
 /* All the pieces' bytes. */
 size_t map_lines_len(const map_lines *lines);

@@ -16,6 +16,10 @@ int map_out_reserve(map_out *out, size_t n)
 {
   if (out->failed) return -1;
   if (out->cap - out->len >= n) return 0;
+  if (out->window) {                  /* a window cannot grow: its chunk is left to the serial walk */
+    out->failed = 1;
+    return -1;
+  }
   size_t cap = out->cap * 2;
   if (cap - out->len < n) cap = out->len + n;
   if (cap < out->len) {               /* overflow: no such size */
@@ -35,7 +39,7 @@ int map_out_reserve(map_out *out, size_t n)
 
 void map_out_free(map_out *out)
 {
-  huge_pages_realloc(out->p, out->cap, 0);
+  if (!out->window) huge_pages_realloc(out->p, out->cap, 0);
   out->p = NULL;
   out->len = out->cap = 0;
 }
@@ -57,6 +61,20 @@ int map_out_append(mapper *m, map_out *from)
   memcpy(m->out->p + m->out->len, from->p, from->len);
   m->out->len += from->len;
   from->len = 0;
+  return 0;
+}
+
+int map_lines_hold(mapper *m, map_out *arena, int more)
+{
+  map_lines *lines = m->lines;
+  if (!lines || m->out != &lines->cur || lines->n + 2 + more > MAP_LINES_MAX) return -1;
+  if (lines->cur.len > 0) {
+    lines->seg[lines->n++] = lines->cur;
+    memset(&lines->cur, 0, sizeof lines->cur);
+  }
+  arena->len = 0;
+  lines->seg[lines->n++] = *arena;
+  memset(arena, 0, sizeof *arena);
   return 0;
 }
 
