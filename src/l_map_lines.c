@@ -46,8 +46,9 @@ void map_lines_push_text(lua_State *L, const map_lines *lines)
   luaL_Buffer b;
   char *p = luaL_buffinitsize(L, &b, map_lines_len(lines));
   for (int i = 0; i <= lines->n; i++) {
-    memcpy(p, piece(lines, i)->p, piece(lines, i)->len);
-    p += piece(lines, i)->len;
+    const map_out *o = piece(lines, i);
+    if (o->len) memcpy(p, o->p, o->len);   /* an empty piece may have no block */
+    p += o->len;
   }
   luaL_pushresultsize(&b, map_lines_len(lines));
 }
