@@ -91,12 +91,12 @@ static ptr skip_string_full(ptr p, ptr e, int *plain)
 }
 
 /* skip_string_full's common case, inline: a plain string whose closing
- * quote is in the next 16 bytes (most keys and short values). */
+ * quote is in the next 32 bytes (keys, ids, timestamps, short values). */
 static inline ptr skip_string(ptr p, ptr e, int *plain)
 {
 #if defined(__SSE2__)
-  if (e - p >= 16) {
-    unsigned hit = special_bytes16(p);
+  if (e - p >= 32) {
+    unsigned hit = special_bytes16(p) | special_bytes16(p + 16) << 16;
     if (hit) {
       ptr q = p + __builtin_ctz(hit);
       if (*q == '"') {
