@@ -49,6 +49,14 @@ function helpers.tinkr(args, opts)
 end
 
 --- The whole file, or nil when it cannot be read.
+--- A shallow copy of t with t[k] = v (a spec with one option changed).
+function helpers.with(t, k, v)
+  local copy = {}
+  for key, value in pairs(t) do copy[key] = value end
+  copy[k] = v
+  return copy
+end
+
 function helpers.read_file(path)
   local f = io.open(path, "rb")
   if not f then return nil end

@@ -2,6 +2,7 @@
 -- they were written in (the serial walk's, each thread's chunk), handed
 -- over without joining them.  Whatever the pieces, #, :text(), :find() and
 -- :write(file) must give exactly what the string form gives.
+local helpers = require "helpers"
 local core = require "tinkr.core"
 local map = core.map
 
@@ -20,12 +21,7 @@ end
 local SPEC = { fields = { timestamp = "@timestamp", message = "body", service = "resource.service.name" },
   hit_fields = { _id = "_id" }, order = { "timestamp", "service", "message" }, time_field = "timestamp" }
 
-local function with_threads(n)
-  local s = {}
-  for k, v in pairs(SPEC) do s[k] = v end
-  s.threads = n
-  return s
-end
+local function with_threads(n) return helpers.with(SPEC, "threads", n) end
 
 local function written(lines)
   local path = os.tmpname()
@@ -66,7 +62,7 @@ describe("map.ndjson's lines buffer", function()
     local body = '{"hits":{"hits":[' .. table.concat(hits, ",") .. ']}}'
     local spec = { fields = { a_rather_long_field_name_for_a_timestamp = "t" },
       order = { "a_rather_long_field_name_for_a_timestamp" }, time_field = "a_rather_long_field_name_for_a_timestamp" }
-    local function threads(n) local t = {} for k, v in pairs(spec) do t[k] = v end t.threads = n return t end
+    local function threads(n) return helpers.with(spec, "threads", n) end
     local serial = map.ndjson(body, threads(1))
     assert.is_true(#serial > 3 * #body)
     for _, n in ipairs{ 2, 4, "auto" } do

@@ -5,6 +5,7 @@
 -- _source whose first key is "_index" (also one after another in arrays),
 -- the same text escaped inside strings, hits that are not objects, and
 -- documents broken at random places.
+local helpers = require "helpers"
 local core = require "tinkr.core"
 local json, map = core.json, core.map
 
@@ -55,12 +56,7 @@ local SPEC = {
   time_field = "timestamp",
 }
 
-local function with_threads(n)
-  local s = {}
-  for k, v in pairs(SPEC) do s[k] = v end
-  s.threads = n
-  return s
-end
+local function with_threads(n) return helpers.with(SPEC, "threads", n) end
 
 local function same_result(body, label)
   local want, want_meta = map.ndjson(body, with_threads(1))

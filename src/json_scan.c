@@ -81,26 +81,6 @@ size_t json_utf8_valid_prefix(const char *str, size_t len)
   return (size_t)(p - (const unsigned char *)str);
 }
 
-/* Flags (high bit per byte) the bytes of v that need a closer look: '"',
- * '\\', control characters and bytes >= 0x80.  Borrows only travel towards
- * higher bytes, so the lowest flag is exact (later ones may be spurious). */
-static inline unsigned first_flagged_byte(uint64_t hit)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  return (unsigned)__builtin_ctzll(hit) >> 3;
-#else
-  (void)hit;   /* the exact-lowest argument needs little-endian loads */
-  return 0;
-#endif
-}
-
-static inline uint64_t special_bytes(uint64_t v)
-{
-  const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-  uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
-  return (((q - ones) & ~q) | ((b - ones) & ~b) | (v - ones * 0x20) | v) & highs;
-}
-
 /* s->p is at the opening quote.  Validates the string and hands out the
  * raw bytes between the quotes. */
 static __attribute__((noinline)) int scan_string_full(json_scanner *s, json_token *t)
@@ -108,29 +88,7 @@ static __attribute__((noinline)) int scan_string_full(json_scanner *s, json_toke
   const unsigned char *p = s->p + 1, *e = s->end, *begin = p;
   int escaped = 0;
   for (;;) {
-#if defined(__SSE2__)
-    while (e - p >= 16) {      /* 16 plain bytes at a time */
-      unsigned hit = special_bytes16(p);
-      if (hit) {
-        p += __builtin_ctz(hit);
-        goto flagged;
-      }
-      p += 16;
-    }
-#endif
-    while (e - p >= 8) {       /* 8 plain bytes at a time */
-      uint64_t v, hit;
-      memcpy(&v, p, 8);
-      hit = special_bytes(v);
-      if (hit) {
-        p += first_flagged_byte(hit);
-        break;
-      }
-      p += 8;
-    }
-#if defined(__SSE2__)
-  flagged:
-#endif
+    p = json_next_special(p, e);
     if (p >= e) return fail(s, p, "unterminated string");
     unsigned c = *p;
     if (c == '"') break;

@@ -46,20 +46,7 @@ static ptr skip_string_full(ptr p, ptr e, int *plain)
 {
   int simple = 1;
   for (;;) {
-#if defined(__SSE2__)
-    while (e - p >= 16) {
-      unsigned hit = special_bytes16(p);
-      if (hit) {
-        p += __builtin_ctz(hit);
-        goto flagged;
-      }
-      p += 16;
-    }
-#endif
-    while (p < e && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80) p++;
-#if defined(__SSE2__)
-  flagged:
-#endif
+    p = json_next_special(p, e);
     if (p >= e) return NULL;
     unsigned c = *p;
     if (c == '"') break;
