@@ -32,6 +32,7 @@ build = {
         "src/l_sandbox_table.c",
         "src/l_text.c",
         "src/log_mask.c",
+        "src/map_fast.c",
         "src/map_ndjson.c",
         "src/map_parallel.c",
         "src/map_stream.c",

@@ -175,6 +175,12 @@ int main(int argc, char **argv)
      * again as Lua strings and buffers come and go. */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+    /* Messages are written in pieces (io.stderr:write("tinkr: ", msg, "\n"));
+     * unbuffered, each piece is a write of its own, and another writer on
+     * the same stderr (libcurl loading on the prewarm thread, a hook, a
+     * process beside tinkr) can land in the middle of the line.  Line
+     * buffered, a line goes out whole. */
+    setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
     /* Loading libcurl is most of the time before a command's first
      * connect(): done beside Lua's start-up, it is off that path. */
     if (will_request(argc, argv))
