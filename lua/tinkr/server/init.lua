@@ -40,7 +40,7 @@ local LOG_ERR = 3
 local function log(text, priority)
   local line = ("tinkr-server[%s]: %s"):format(tostring(settings.worker or "?"), text):gsub("\r?\n", " | ")
   if journal then line = ("<%d>"):format(priority or LOG_ERR) .. line end
-  io.stderr:write(line, "\n")
+  io.stderr:write(line .. "\n")      -- one piece: stderr is unbuffered, two pieces are two writes
   io.stderr:flush()
 end
 
