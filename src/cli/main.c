@@ -1,6 +1,7 @@
 /* tinkr: the command line.  main() only creates the state and runs
  * protected_main(); everything that can raise happens under runtime_call. */
 #include <malloc.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #define EXIT_SCRIPT_ERROR 1
 #define EXIT_USAGE 2
+#define EXIT_OUTPUT 12   /* the EXIT list of lua/tinkr/cli/surface/init.lua */
 
 static int listed(const char *s, const char *const *names)
 {
@@ -168,6 +170,25 @@ static void *cli_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return huge_pages_lua_alloc(ud, ptr, osize, nsize);
 }
 
+/* stdout could not take everything written to it (a full disk, an I/O
+ * error, a pipe whose reader left while SIGPIPE is ignored): say so in one
+ * line, rather than end with a status that claims results.  An unsuccessful
+ * status (no results, a script that raised, an error) stands.  (With
+ * SIGPIPE at its default, a closed pipe ends tinkr at once, as any filter.) */
+static int check_stdout(int code)
+{
+    errno = 0;
+    int flush_failed = fflush(stdout) != 0;
+    int err = errno;
+    if (!flush_failed && !ferror(stdout))
+        return code;
+    if (flush_failed && err)
+        fprintf(stderr, "tinkr: could not write the output: %s\n", strerror(err));
+    else
+        fputs("tinkr: could not write all of the output\n", stderr);
+    return code != 0 ? code : EXIT_OUTPUT;
+}
+
 int main(int argc, char **argv)
 {
     /* Search responses are megabytes: keep big buffers in the heap instead
@@ -200,7 +221,8 @@ int main(int argc, char **argv)
     else
         runtime_report(L, status);
     exiting = 1;
-    lua_close(L);
+    lua_close(L);            /* finalizers may still write */
+    code = check_stdout(code);
     curl_lazy_settle();
     return code;
 }
