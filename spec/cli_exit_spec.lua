@@ -65,8 +65,11 @@ describe("tinkr CLI when its output cannot be written", function()
     local stack = require "support.stack"
     stack.get()
     local env = stack.env(stack.LAYOUTS[2], { XDG_CONFIG_HOME = "/nonexistent" })
-    for _, fmt in ipairs{ "ndjson", "table" } do
-      local _, err, status = to_full_disk({ "logs", "--since", "1d", "--limit", "2000", "--format", fmt }, { env = env })
+    -- "export": every match (67,142 lines, paged): the first page that cannot be written ends it
+    for _, fmt in ipairs{ "ndjson", "table", "export" } do
+      local args = { "logs", "--since", "1d", "--limit", "2000", "--format", fmt }
+      if fmt == "export" then args = { "logs", "--since", "1d", "--limit", "0", "--format", "ndjson", "--verbose" } end
+      local _, err, status = to_full_disk(args, { env = env })
       assert.equal(12, status, fmt .. ": " .. err)
       -- the last line of stderr (a table is preceded by its "2000 of N" note)
       assert.truthy(err:find("tinkr: could not write[^\n]*\n$"), fmt .. ": " .. err)

@@ -305,6 +305,7 @@ _M.ERRORS = {
   backend = "the backend failed (5xx, shard failures, an answer tinkr cannot read); HTTP 502",
   tls = "TLS handshake or certificate failure; HTTP 502",
   too_large = "a response over the size limit (TINKR_MAX_RESPONSE); HTTP 400",
+  output = "the file given as ndjson (the CLI's stdout) refused the lines, a full disk: the search stops there; HTTP 500",
   interrupted = "Ctrl-C; HTTP 503",
 }
 

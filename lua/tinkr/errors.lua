@@ -21,6 +21,7 @@ _M.CODES = {
   backend = 9,         -- backend failed (5xx, shard failures, garbage)
   tls = 10,
   too_large = 11,
+  output = 12,         -- the output could not be written (a full disk)
   interrupted = 130,
 }
 

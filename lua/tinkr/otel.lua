@@ -255,8 +255,9 @@ end
 
 -- Searches, paging past OpenSearch's window with search_after (inside a
 -- point in time where the server has one).  on_page(rows, meta) is called
--- per page; returns the meta of the whole search (total, pages, requests)
--- or nil, err.  check_first(rows, meta), when given, sees the first page
+-- per page (an error it returns ends the search: no more pages are asked
+-- for); returns the meta of the whole search (total, pages, requests) or
+-- nil, err.  check_first(rows, meta), when given, sees the first page
 -- before on_page does; an error it returns ends the search.
 local function search_all(L, dsl, spec, limit, on_page, as_ndjson, check_first)
   local client, pattern = L.client, L.pattern
@@ -266,7 +267,8 @@ local function search_all(L, dsl, spec, limit, on_page, as_ndjson, check_first)
     if not rows then return nil, meta end
     local wrong = check_first and check_first(rows, meta)
     if wrong then return nil, wrong end
-    on_page(rows, meta)
+    local stop = on_page(rows, meta)
+    if stop then return nil, stop end
     meta.pages = 1
     return meta
   end
@@ -357,7 +359,8 @@ local function search_all(L, dsl, spec, limit, on_page, as_ndjson, check_first)
       dsl.size = math.min(page_size, wanted - got)
       pending = fetch()
     end
-    on_page(rows, meta)
+    local stop = on_page(rows, meta)
+    if stop then close_pit(); return nil, stop end
     if not more then break end
   end
   close_pit()
@@ -573,14 +576,20 @@ local function layout_check(spec, as_ndjson, wanted)
 end
 
 -- A page of JSON lines (a string, or map.ndjson's lines buffer, freed here)
--- to the caller's ndjson sink: written straight to a file (as file:write, whose
--- result the CLI never checked either), else handed to the function as text.
+-- to the caller's ndjson sink: written straight to a file, else handed to
+-- the function as text.  A file that refuses the bytes (a full disk) ends
+-- the search: nil, or the error.
 local function put_lines(sink, page)
   local text = type(page) == "string"
   local lines <close> = not text and page or nil   -- freed now: the collector does not see its size
-  if io.type(sink) ~= "file" then sink(text and page or page:text())
-  elseif text then sink:write(page)
-  else page:write(sink) end
+  if io.type(sink) ~= "file" then
+    sink(text and page or page:text())
+    return nil
+  end
+  local ok, why
+  if text then ok, why = sink:write(page) else ok, why = page:write(sink) end
+  if ok then return nil end
+  return errors.new("output", ("could not write the output: %s"):format(tostring(why)))
 end
 
 local function logs_with(L, p)
@@ -617,9 +626,8 @@ local function logs_with(L, p)
   meta, err = search_all(L, dsl, spec, q.limit, function(page, pmeta)
     if write then
       if (pmeta.hits or 0) > 0 then emitted = true end
-      put_lines(write, page)
       rows.n = (rows.n or 0) + (pmeta.hits or 0)
-      return
+      return put_lines(write, page)
     end
     for _, r in ipairs(page) do
       finish_log_row(r)

@@ -19,7 +19,7 @@
 
 #define EXIT_SCRIPT_ERROR 1
 #define EXIT_USAGE 2
-#define EXIT_OUTPUT 12   /* the EXIT list of lua/tinkr/cli/surface/init.lua */
+#define EXIT_OUTPUT 12   /* tinkr.errors.CODES.output */
 
 static int listed(const char *s, const char *const *names)
 {
@@ -181,6 +181,8 @@ static int check_stdout(int code)
     int flush_failed = fflush(stdout) != 0;
     int err = errno;
     if (!flush_failed && !ferror(stdout))
+        return code;
+    if (code == EXIT_OUTPUT)             /* the command has said so already */
         return code;
     if (flush_failed && err)
         fprintf(stderr, "tinkr: could not write the output: %s\n", strerror(err));

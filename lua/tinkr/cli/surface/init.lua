@@ -143,7 +143,7 @@ _M.EXIT = {
   { 9, "backend", "the backend failed (5xx, shard failures, garbage)" },
   { 10, "tls", "TLS: certificate or handshake" },
   { 11, "too_large", "the answer is too large: narrow the query" },
-  { 12, nil, "the output could not be written (a full disk, an I/O error); a closed pipe ends tinkr by SIGPIPE, as any filter" },
+  { 12, "output", "the output could not be written (a full disk, an I/O error); a closed pipe ends tinkr by SIGPIPE, as any filter" },
   { 130, "interrupted", "interrupted (Ctrl-C)" },
 }
 
