@@ -86,34 +86,14 @@ function M.proc(pid)
   return { cpu = (tonumber(fields[12]) + tonumber(fields[13])) / hz, rss = hwm / 1024 }
 end
 
---- hyperfine -N over { { name =, cmd = { argv } }, ... } -> name -> {
---- median (wall, ms), cpu (mean user + system, ms) }.  opts: runs, warmup,
---- out (a path prefix for its JSON and stderr).
-function M.hyperfine(peers, opts)
-  local json_out, err_out = opts.out .. ".json", opts.out .. ".err"
-  local args = { "hyperfine", "-N", "--style", "none", "--warmup", tostring(opts.warmup or 2),
-    "--runs", tostring(opts.runs or 10), "--export-json", json_out }
-  for _, p in ipairs(peers) do
-    args[#args + 1] = "-n"; args[#args + 1] = p.name; args[#args + 1] = M.argv(p.cmd)
-  end
-  local _, ok = M.sh(M.argv(args) .. " >/dev/null 2>" .. M.q(err_out))
-  if not ok then io.stderr:write("bench: hyperfine failed, see ", err_out, "\n"); os.exit(1) end
-  local f = assert(io.open(json_out, "rb"))
-  local res = require("cjson").decode(f:read("a"))
-  f:close()
-  local m = {}
-  for _, r in ipairs(res.results) do
-    m[r.command] = { median = r.median * 1000, cpu = (r.user + r.system) * 1000 }
-  end
-  return m
-end
-
 --- measure.interleaved(peers, opts) -> { [name] = { median = ms, cpu = ms } }
---- As hyperfine, but in rounds (opts.rounds, default one per run) that
---- each run every peer in turn: a server whose own speed drifts (a JVM
---- compiling, a cache warming, a neighbour on the host) then drifts under
---- every peer alike, rather than under whichever batch ran during the
---- drift.  The median is over every run; cpu is the mean user + system.
+--- hyperfine -N over { { name =, cmd = { argv } }, ... } (opts: runs,
+--- warmup, out: a path prefix for its JSON and stderr), in rounds
+--- (opts.rounds, default one per run) that each run every peer in turn: a
+--- server whose own speed drifts (a JVM compiling, a cache warming, a
+--- neighbour on the host) then drifts under every peer alike, rather than
+--- under whichever batch ran during the drift.  The median is over every
+--- run; cpu is the mean user + system.
 function M.interleaved(peers, opts)
   local rounds = opts.rounds or opts.runs or 10
   local per = math.max(1, (opts.runs or 10) // rounds)

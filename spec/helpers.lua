@@ -49,6 +49,14 @@ function helpers.tinkr(args, opts)
 end
 
 --- The whole file, or nil when it cannot be read.
+--- rand(k) -> 1..k from its own LCG started at seed: the same cases every run.
+function helpers.lcg(seed)
+  return function(k)
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return (seed >> 16) % k + 1
+  end
+end
+
 --- A shallow copy of t with t[k] = v (a spec with one option changed).
 function helpers.with(t, k, v)
   local copy = {}

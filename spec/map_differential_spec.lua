@@ -4,14 +4,11 @@
 -- and flat keys, fallbacks, nulls, escapes and near misses collide often.
 -- Then the same documents broken at random places: every mapper must
 -- refuse them with the error, byte offset included, that json.decode gives.
+local helpers = require "helpers"
 local core = require "tinkr.core"
 local json, map = core.json, core.map
 
-local seed = 20251201
-local function rand(k)            -- 1..k, own LCG: the same cases every run
-  seed = (seed * 1103515245 + 12345) % 2147483648
-  return (seed >> 16) % k + 1
-end
+local rand = helpers.lcg(20251201)   -- 1..k: the same cases every run
 
 -- Longer keys sharing prefixes (abc, abcde, abc.de) and hit_fields of one
 -- path alone (a trie root with a single way on) are matched too.

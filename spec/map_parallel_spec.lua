@@ -9,11 +9,7 @@ local helpers = require "helpers"
 local core = require "tinkr.core"
 local json, map = core.json, core.map
 
-local seed = 20261201
-local function rand(k)            -- 1..k, own LCG: the same cases every run
-  seed = (seed * 1103515245 + 12345) % 2147483648
-  return (seed >> 16) % k + 1
-end
+local rand = helpers.lcg(20261201)   -- 1..k: the same cases every run
 
 local DECOYS = {
   '{"_index":"x","_source":{"a":1}}',

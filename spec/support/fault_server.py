@@ -46,6 +46,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from lifetime import end_with_parent
+
 STOP = threading.Event()
 MARKS = {}
 BLACKHOLE = []  # the listening socket and the connections that fill it
@@ -301,12 +303,6 @@ class Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def watchdog(parent, deadline):
-    while time.monotonic() < deadline and os.getppid() == parent:
-        time.sleep(0.2)
-    os._exit(0)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pidfile")
@@ -322,8 +318,7 @@ def main():
     if args.pidfile:
         with open(args.pidfile, "w") as f:
             f.write("%d\n" % os.getpid())
-    threading.Thread(target=watchdog, args=(os.getppid(), time.monotonic() + args.max_seconds),
-                     daemon=True).start()
+    end_with_parent(args.max_seconds, poll=0.2)
     sys.stdout.write("%d\n" % server.server_address[1])
     sys.stdout.flush()
     try:

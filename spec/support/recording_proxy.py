@@ -15,8 +15,8 @@ import http.server
 import os
 import sys
 import threading
-import time
 import urllib.parse
+from lifetime import end_with_parent
 
 HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
        "proxy-authorization", "proxy-authenticate", "content-length"}
@@ -68,15 +68,7 @@ def main():
     with open(args.pidfile, "w") as f:
         f.write(str(os.getpid()))
     print(server.server_address[1], flush=True)
-    parent = os.getppid()
-    deadline = time.monotonic() + args.max_seconds
-
-    def watchdog():
-        while time.monotonic() < deadline and os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watchdog, daemon=True).start()
+    end_with_parent(args.max_seconds)
     server.serve_forever()
 
 

@@ -15,6 +15,7 @@ import socket
 import sys
 import threading
 import time
+from lifetime import end_with_parent
 
 
 def pipe(src, dst, delay_s, hold_file=None):
@@ -74,15 +75,7 @@ def main():
         f.write(str(os.getpid()))
     print(listener.getsockname()[1], flush=True)
 
-    parent = os.getppid()
-    deadline = time.monotonic() + args.max_seconds
-
-    def watchdog():
-        while time.monotonic() < deadline and os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watchdog, daemon=True).start()
+    end_with_parent(args.max_seconds)
     while True:
         client, _ = listener.accept()
         threading.Thread(target=serve, args=(client, target, args.delay_ms / 1000.0, args.hold_file),

@@ -15,6 +15,7 @@ import os
 import socket
 import threading
 import time
+from lifetime import end_with_parent
 
 
 def trickle(dst, data, piece, gap_s):
@@ -99,15 +100,7 @@ def main():
     listener.listen(64)
     print(listener.getsockname()[1], os.getpid(), flush=True)
 
-    parent = os.getppid()
-    deadline = time.monotonic() + args.max_seconds
-
-    def watchdog():
-        while time.monotonic() < deadline and os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watchdog, daemon=True).start()
+    end_with_parent(args.max_seconds)
     while True:
         conn, _ = listener.accept()
         threading.Thread(target=serve, args=(conn, args, target, file_body), daemon=True).start()

@@ -4,7 +4,9 @@
 every POST as one JSON line {"path", "content_type", "body"} to --out.
 --fail-first N answers the first N posts with 500 (to see retries).
 Exits when its parent goes away or after --max-seconds."""
-import argparse, http.server, json, os, threading, time
+import argparse, http.server, json, threading
+
+from lifetime import end_with_parent
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--out", required=True)
@@ -36,14 +38,5 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
-parent, deadline = os.getppid(), time.monotonic() + args.max_seconds
-
-
-def watchdog():
-    while time.monotonic() < deadline and os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-threading.Thread(target=watchdog, daemon=True).start()
+end_with_parent(args.max_seconds)
 server.serve_forever()
